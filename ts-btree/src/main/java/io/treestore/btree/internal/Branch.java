@@ -1,0 +1,56 @@
+package io.treestore.btree.internal;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A branch: {@code n} separator keys and {@code n + 1} children. Child {@code i} holds the
+ * keys {@code k} with {@code keys[i-1] <= k < keys[i]}.
+ *
+ * <p>Each child is referenced by page id ({@code ids[i]}) when it is clean, or by object
+ * ({@code kids[i]}, with {@code ids[i] == 0}) when it is dirty. A clean branch has
+ * {@code kids == null}; clean children are loaded through the page cache so that memory stays
+ * bounded by the cache.
+ */
+public final class Branch extends Node {
+  final byte[][] keys;
+  final long[] ids;
+  final Node @Nullable [] kids;
+
+  Branch(long pageId, long generation, byte[][] keys, long[] ids, Node @Nullable [] kids,
+      int bytes) {
+    super(pageId, generation, bytes);
+    this.keys = keys;
+    this.ids = ids;
+    this.kids = kids;
+  }
+
+  @Override
+  public int count() {
+    return keys.length;
+  }
+
+  @Override
+  public byte[] key(int i) {
+    return keys[i];
+  }
+
+  /**
+   * Returns the in-memory child {@code i}, if it is dirty.
+   *
+   * @param i index in {@code [0, count()]}
+   * @return the dirty child, or {@code null} if the child is clean (see {@link #childId})
+   */
+  public @Nullable Node dirtyChild(int i) {
+    return kids == null ? null : kids[i];
+  }
+
+  /**
+   * Returns the page id of child {@code i}.
+   *
+   * @param i index in {@code [0, count()]}
+   * @return the page id, or 0 if the child is dirty
+   */
+  public long childId(int i) {
+    return ids[i];
+  }
+}
