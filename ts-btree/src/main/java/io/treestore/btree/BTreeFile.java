@@ -252,6 +252,27 @@ public final class BTreeFile implements AutoCloseable {
   }
 
   /**
+   * Verifies the durable state (as of the last flush) from disk, bypassing the cache: page
+   * checksums, key order and separator bounds, uniform leaf depth, node fill, entry counts,
+   * overflow chains, and that every page is used exactly once or free. Reads every page of
+   * the file; writers wait meanwhile, readers do not.
+   *
+   * @return the report; {@link CheckReport#ok()} when the file is sound
+   * @throws io.treestore.page.StorageException on an I/O error
+   */
+  public CheckReport check() {
+    engine.lock.lock();
+    try {
+      engine.checkOpen();
+      var r = new io.treestore.btree.internal.Checker(engine.file).run();
+      return new CheckReport(r.problems(), r.generation(), r.pageCount(), r.nodes(),
+          r.overflowPages(), r.freePages(), r.entries(), r.trees());
+    } finally {
+      engine.lock.unlock();
+    }
+  }
+
+  /**
    * Flushes pending changes (unless the file is read-only or failed) and closes the file.
    * Idempotent.
    *

@@ -135,6 +135,10 @@ public final class TreeOps {
     int ci = childIndex(b.keys, key);
     Object r = insert(s, s.child(b, ci), key, value, out);
     s.retire(b);
+    if (r instanceof Node c && c.bytes < L.underflow) {
+      // A replaced value may be much smaller than the old one.
+      return rebalance(s, b, ci, c);
+    }
     return replaceChild(L, b, ci, r);
   }
 
