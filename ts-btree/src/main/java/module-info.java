@@ -7,7 +7,7 @@
  */
 @org.jspecify.annotations.NullMarked
 module io.treestore.btree {
-  requires static org.jspecify;
+  requires static transitive org.jspecify;
   requires transitive io.treestore.page;
 
   exports io.treestore.btree;

@@ -7,6 +7,6 @@
  */
 @org.jspecify.annotations.NullMarked
 module io.treestore.index {
-  requires static org.jspecify;
+  requires static transitive org.jspecify;
   requires io.treestore.txn;
 }

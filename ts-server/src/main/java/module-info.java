@@ -5,6 +5,6 @@
  */
 @org.jspecify.annotations.NullMarked
 module io.treestore.server {
-  requires static org.jspecify;
+  requires static transitive org.jspecify;
   requires io.treestore.spi;
 }

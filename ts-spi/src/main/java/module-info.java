@@ -7,7 +7,7 @@
  */
 @org.jspecify.annotations.NullMarked
 module io.treestore.spi {
-  requires static org.jspecify;
+  requires static transitive org.jspecify;
   requires io.treestore.fts;
   requires io.treestore.index;
   requires io.treestore.txn;

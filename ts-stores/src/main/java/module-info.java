@@ -6,6 +6,6 @@
  */
 @org.jspecify.annotations.NullMarked
 module io.treestore.stores {
-  requires static org.jspecify;
+  requires static transitive org.jspecify;
   requires io.treestore.spi;
 }

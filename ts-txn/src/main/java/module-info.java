@@ -7,7 +7,7 @@
  */
 @org.jspecify.annotations.NullMarked
 module io.treestore.txn {
-  requires static org.jspecify;
+  requires static transitive org.jspecify;
   requires io.treestore.btree;
   requires io.treestore.wal;
 }

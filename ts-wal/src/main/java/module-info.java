@@ -8,5 +8,5 @@
  */
 @org.jspecify.annotations.NullMarked
 module io.treestore.wal {
-  requires static org.jspecify;
+  requires static transitive org.jspecify;
 }

@@ -52,6 +52,28 @@ class BTreeApiTest {
     }
   }
 
+  /** Regression: replacing values by smaller ones merged the root's only two children. */
+  @Test
+  void shrinkingValuesMergeLeavesAndCollapseTheRoot() {
+    try (BTreeFile f = BTreeFile.open(dir.resolve("shrink.ts"))) {
+      BTree t = f.tree("t");
+      for (int i = 0; i < 6; i++) {
+        t.put(new byte[] {(byte) i}, new byte[900]);
+      }
+      f.flush();
+      assertTrue(f.check().nodes() >= 3, "expected a root over two leaves");
+      for (int i = 0; i < 6; i++) {
+        t.put(new byte[] {(byte) i}, new byte[] {(byte) i});
+      }
+      f.flush();
+      CheckReport r = InvariantChecker.check(f);
+      assertEquals(6, r.entries());
+      for (int i = 0; i < 6; i++) {
+        assertArrayEquals(new byte[] {(byte) i}, t.get(new byte[] {(byte) i}));
+      }
+    }
+  }
+
   @Test
   void largeValuesRoundTripAndReleaseTheirPages() {
     Random rnd = new Random(1);

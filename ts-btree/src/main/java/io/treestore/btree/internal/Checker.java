@@ -32,7 +32,18 @@ public final class Checker {
   private long entries;
   private long userEntries;
 
-  /** The outcome: problems found and what was counted. */
+  /**
+   * The outcome: problems found and what was counted.
+   *
+   * @param problems one line per problem
+   * @param generation the durable generation checked
+   * @param pageCount pages of the durable state
+   * @param nodes leaf and branch pages
+   * @param overflowPages overflow pages
+   * @param freePages pages listed as free
+   * @param entries entries of the user trees
+   * @param trees number of user trees
+   */
   public record Result(List<String> problems, long generation, long pageCount, long nodes,
       long overflowPages, long freePages, long entries, int trees) {}
 

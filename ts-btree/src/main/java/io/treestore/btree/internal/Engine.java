@@ -60,17 +60,30 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread safety: all writes hold {@link #lock}; reads never lock.
  */
 public final class Engine implements AutoCloseable {
-  /** The current roots of all trees: immutable. */
+  /**
+   * The current roots of all trees: immutable.
+   *
+   * @param trees tree name to state
+   */
   public record Version(Map<String, TreeState> trees) {}
 
-  /** A tree's root and entry count. */
+  /**
+   * A tree's root and entry count.
+   *
+   * @param root the root node, or {@code null} for an empty tree
+   * @param count the number of entries
+   */
   public record TreeState(@Nullable Node root, long count) {}
 
   private static final int PAYLOAD_FIXED = 36;
 
+  /** The page file. */
   public final PageFile file;
+  /** The page cache of decoded nodes. */
   public final PageCache cache;
+  /** Node and overflow I/O. */
   public final NodeStore store;
+  /** Reader epochs that delay page reuse. */
   public final ReaderTable readers;
   /** Serializes all writers. */
   public final ReentrantLock lock = new ReentrantLock();

@@ -98,10 +98,17 @@ public final class TreeOps {
           Layout.FIXED + L.leafEntrySize(key, value));
     }
     Object r = insert(s, root, key, value, out);
-    if (r instanceof Split sp) {
-      return branch(new byte[][] {sp.separator}, new Node[] {sp.left, sp.right});
+    return newRoot(s, r);
+  }
+
+  /** Makes a root from a write's result: a split grows the tree, a keyless branch shrinks it. */
+  private static Node newRoot(NodeStore s, Object r) {
+    Node n = r instanceof Split sp
+        ? branch(new byte[][] {sp.separator}, new Node[] {sp.left, sp.right}) : (Node) r;
+    while (n instanceof Branch b && b.count() == 0) {
+      n = s.child(b, 0);
     }
-    return (Node) r;
+    return n;
   }
 
   private static Object insert(NodeStore s, Node n, byte[] key, byte[] value, Outcome out) {
@@ -266,15 +273,7 @@ public final class TreeOps {
     if (!out.existed) {
       return root;
     }
-    Node n;
-    if (r instanceof Split sp) {
-      n = branch(new byte[][] {sp.separator}, new Node[] {sp.left, sp.right});
-    } else {
-      n = (Node) r;
-    }
-    while (n instanceof Branch b && b.count() == 0) {
-      n = s.child(b, 0);
-    }
+    Node n = newRoot(s, r);
     if (n instanceof Leaf l && l.count() == 0) {
       return null;
     }
