@@ -169,9 +169,13 @@ public final class TreeOps {
       }
     } else {
       keys = b.keys;
-      ids = b.ids.clone();
+      // Arrays are immutable once published: share what does not change.
+      ids = b.ids;
+      if (ids[ci] != 0) {
+        ids = ids.clone();
+        ids[ci] = 0;
+      }
       kids = b.kids == null ? new Node[ids.length] : b.kids.clone();
-      ids[ci] = 0;
       kids[ci] = (Node) r;
     }
     return makeBranchOrSplit(L, keys, ids, kids);
