@@ -160,6 +160,47 @@ public final class BTreeFile implements AutoCloseable {
   }
 
   /**
+   * Applies writes to several trees atomically with respect to readers: a reader or snapshot
+   * sees all of the body's writes or none. Writers wait for each other; readers do not wait.
+   * Durable at the next flush, like every write.
+   *
+   * @param body performs the writes; if it throws, none of them is applied and the exception
+   *     propagates
+   * @throws IllegalArgumentException if a write names a missing tree or is too large (nothing
+   *     is applied)
+   * @throws io.treestore.page.StorageException if the file is read-only or failed
+   */
+  public void write(java.util.function.Consumer<WriteBatch> body) {
+    Objects.requireNonNull(body, "body");
+    engine.lock.lock();
+    try {
+      engine.batch(b -> body.accept(new WriteBatch() {
+        private final BTree checker = new BTree(BTreeFile.this, engine, "");
+
+        @Override
+        public boolean put(String tree, byte[] key, byte[] value) {
+          checker.validate(key, value);
+          return b.put(tree, key.clone(), value.clone());
+        }
+
+        @Override
+        public boolean delete(String tree, byte[] key) {
+          Objects.requireNonNull(key, "key");
+          return b.delete(tree, key);
+        }
+
+        @Override
+        public byte @org.jspecify.annotations.Nullable [] get(String tree, byte[] key) {
+          Objects.requireNonNull(key, "key");
+          return b.get(tree, key);
+        }
+      }));
+    } finally {
+      engine.lock.unlock();
+    }
+  }
+
+  /**
    * Takes a consistent snapshot of all trees. Close it when done.
    *
    * @return the snapshot

@@ -202,6 +202,82 @@ class BTreeApiTest {
   }
 
   @Test
+  void writeBatchesAreAtomicForReadersAndRollBackOnFailure() throws Exception {
+    try (BTreeFile f = BTreeFile.open(dir.resolve("batch.ts"),
+        BTreeOptions.defaults().withCacheBytes(8 * 4096))) {
+      f.tree("a");
+      f.tree("b");
+      // Invariant: for every i, a[i] + b[i] == 1000.
+      f.write(w -> {
+        for (int i = 0; i < 500; i++) {
+          w.put("a", key(i), num(1000));
+          w.put("b", key(i), num(0));
+        }
+      });
+      f.flush();
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicReference<Throwable> error =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Thread reader = Thread.ofPlatform().name("batch-reader").start(() -> {
+        try {
+          while (!stop.get()) {
+            try (Snapshot s = f.snapshot()) {
+              TreeReader a = s.tree("a");
+              TreeReader b = s.tree("b");
+              for (int i = 0; i < 500; i += 7) {
+                long sum = ByteBuffer.wrap(a.get(key(i))).getLong()
+                    + ByteBuffer.wrap(b.get(key(i))).getLong();
+                assertEquals(1000, sum, "torn batch visible at " + i);
+              }
+            }
+          }
+        } catch (Throwable t) {
+          error.set(t);
+        }
+      });
+      Random rnd = new Random(4);
+      for (int round = 0; round < 300 && error.get() == null; round++) {
+        f.write(w -> {
+          for (int j = 0; j < 20; j++) {
+            int i = rnd.nextInt(500);
+            long x = rnd.nextInt(1001);
+            w.put("a", key(i), num(x));
+            w.put("b", key(i), num(1000 - x));
+          }
+        });
+        if (round % 50 == 0) {
+          f.flush();
+        }
+      }
+      stop.set(true);
+      reader.join();
+      if (error.get() != null) {
+        throw new AssertionError(error.get());
+      }
+      // A failing body applies nothing.
+      byte[] before = f.tree("a").get(key(1));
+      assertThrows(IllegalStateException.class, () -> f.write(w -> {
+        w.put("a", key(1), num(-1));
+        assertArrayEquals(num(-1), w.get("a", key(1)), "the batch reads its own write");
+        throw new IllegalStateException("abort");
+      }));
+      assertArrayEquals(before, f.tree("a").get(key(1)));
+      assertThrows(IllegalArgumentException.class,
+          () -> f.write(w -> w.put("missing", key(1), num(1))));
+      f.flush();
+      InvariantChecker.check(f);
+    }
+  }
+
+  private static byte[] key(int i) {
+    return ByteBuffer.allocate(4).putInt(i).array();
+  }
+
+  private static byte[] num(long x) {
+    return ByteBuffer.allocate(8).putLong(x).array();
+  }
+
+  @Test
   void readOnlyFilesRefuseWrites() {
     Path p = dir.resolve("ro.ts");
     try (BTreeFile f = BTreeFile.open(p)) {

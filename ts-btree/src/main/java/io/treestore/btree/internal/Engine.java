@@ -290,6 +290,97 @@ public final class Engine implements AutoCloseable {
     return o.existed;
   }
 
+  /**
+   * Applies several writes to several trees and publishes them as one new version, so that a
+   * reader sees all of them or none. Caller holds {@link #lock}; keys and values are validated
+   * and owned by the trees. If {@code body} throws, nothing is published and the pages the
+   * batch released are kept.
+   *
+   * @param body receives the batch; it must not keep it after returning
+   */
+  public void batch(java.util.function.Consumer<Batch> body) {
+    checkWritable();
+    int freedMark = store.freed.size();
+    Batch b = new Batch(current);
+    try {
+      body.accept(b);
+    } catch (RuntimeException | Error e) {
+      store.freed.truncate(freedMark);
+      throw e;
+    }
+    if (!b.changed.isEmpty()) {
+      Map<String, TreeState> m = new HashMap<>(current.trees());
+      m.putAll(b.changed);
+      current = new Version(Map.copyOf(m));
+    }
+  }
+
+  /** Writes buffered by {@link #batch}; reads see them. Single-threaded. */
+  public final class Batch {
+    private final Version base;
+    private final Map<String, TreeState> changed = new HashMap<>();
+
+    Batch(Version base) {
+      this.base = base;
+    }
+
+    private TreeState st(String name) {
+      TreeState st = changed.get(name);
+      if (st == null) {
+        st = base.trees().get(name);
+        if (st == null) {
+          throw new IllegalArgumentException("tree '" + name + "' does not exist");
+        }
+      }
+      return st;
+    }
+
+    /**
+     * Inserts or replaces an entry.
+     *
+     * @param tree the tree name
+     * @param key the key (owned by the tree from now on)
+     * @param value the value (owned by the tree from now on)
+     * @return whether the key existed
+     */
+    public boolean put(String tree, byte[] key, byte[] value) {
+      TreeState st = st(tree);
+      TreeOps.Outcome o = new TreeOps.Outcome();
+      Node root = TreeOps.put(store, st.root(), key, value, o);
+      changed.put(tree, new TreeState(root, st.count() + (o.existed ? 0 : 1)));
+      return o.existed;
+    }
+
+    /**
+     * Deletes an entry.
+     *
+     * @param tree the tree name
+     * @param key the key
+     * @return whether the key existed
+     */
+    public boolean delete(String tree, byte[] key) {
+      TreeState st = st(tree);
+      TreeOps.Outcome o = new TreeOps.Outcome();
+      Node root = TreeOps.delete(store, st.root(), key, o);
+      if (o.existed) {
+        changed.put(tree, new TreeState(root, st.count() - 1));
+      }
+      return o.existed;
+    }
+
+    /**
+     * Reads an entry as the batch sees it (its own writes included).
+     *
+     * @param tree the tree name
+     * @param key the key
+     * @return a copy of the value, or {@code null}
+     */
+    public byte @Nullable [] get(String tree, byte[] key) {
+      Object raw = TreeOps.get(store, st(tree).root(), key);
+      return raw == null ? null : store.value(raw);
+    }
+  }
+
   private void checkWritable() {
     checkOpen();
     file.checkWritable();

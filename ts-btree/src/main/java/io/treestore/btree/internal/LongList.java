@@ -36,6 +36,10 @@ final class LongList {
     return n == 0;
   }
 
+  void truncate(int size) {
+    n = Math.min(n, size);
+  }
+
   void clear() {
     n = 0;
   }
