@@ -83,7 +83,7 @@ class ModuleDescriptorTest {
     return Stream.of(
         new Expected("ts-page", "io.treestore.page", Set.of("io.treestore.page"),
             Set.of("com.github.benmanes.caffeine")),
-        new Expected("ts-wal", "io.treestore.wal", Set.of(), Set.of()),
+        new Expected("ts-wal", "io.treestore.wal", Set.of("io.treestore.wal"), Set.of()),
         new Expected("ts-btree", "io.treestore.btree", Set.of("io.treestore.btree"),
             Set.of("transitive io.treestore.page")),
         new Expected("ts-txn", "io.treestore.txn", Set.of(),
