@@ -43,11 +43,11 @@ final class Recovery {
 
   private Recovery() {}
 
-  static Result run(Path dir, WalOptions options) {
+  static Result run(Path dir, WalOptions options, long firstLsnIfNew) {
     WalChannels channels = options.channels();
     boolean syncs = options.durability() != Durability.NONE;
     List<Entry> files = list(dir);
-    long startLsn = 1;
+    long startLsn = firstLsnIfNew;
     if (!files.isEmpty()) {
       Entry last = files.getLast();
       if (deleteIfUnfinished(last, dir, channels, syncs)) {

@@ -227,6 +227,28 @@ public final class Wal implements AutoCloseable {
    *     a directory, or on an I/O error (also a failed {@code fsync})
    */
   public static Wal open(Path dir, WalOptions options) {
+    return open(dir, options, 1);
+  }
+
+  /**
+   * Opens the log in {@code dir} as {@link #open(Path, WalOptions)} does, except that a log
+   * created now (the directory holds no segment) starts at {@code firstLsnIfNew} instead of 1.
+   * A database whose data file already covers the records up to some LSN {@code L} (a backup,
+   * or a data file whose log was removed) opens its new log with {@code L + 1}, so that LSNs
+   * keep increasing. An existing log ignores the argument.
+   *
+   * @param dir the log directory
+   * @param options segment size, durability, channel factory
+   * @param firstLsnIfNew the LSN of the first record of a new log, {@code >= 1}
+   * @return the open log
+   * @throws IllegalArgumentException if {@code firstLsnIfNew < 1}
+   * @throws WalCorruptionException as for {@link #open(Path, WalOptions)}
+   * @throws WalException as for {@link #open(Path, WalOptions)}
+   */
+  public static Wal open(Path dir, WalOptions options, long firstLsnIfNew) {
+    if (firstLsnIfNew < 1) {
+      throw new IllegalArgumentException("first LSN must be >= 1, was " + firstLsnIfNew);
+    }
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
     boolean syncs = options.durability() != Durability.NONE;
@@ -244,7 +266,7 @@ public final class Wal implements AutoCloseable {
         throw new WalException(dir, "cannot create the log directory: " + e, e);
       }
     }
-    return new Wal(dir, options, Recovery.run(dir, options));
+    return new Wal(dir, options, Recovery.run(dir, options, firstLsnIfNew));
   }
 
   /**

@@ -2,6 +2,7 @@ package io.treestore.wal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -156,5 +157,21 @@ class RoundTripTest {
       total += Files.size(p);
     }
     return total;
+  }
+
+  @Test
+  void aNewLogCanStartAtAGivenLsnAndAnExistingOneIgnoresIt(@TempDir Path tmp) {
+    Path d = tmp.resolve("from-1000");
+    try (Wal wal = Wal.open(d, WalOptions.defaults(), 1000)) {
+      assertEquals(999, wal.lastLsn());
+      assertEquals(1000, wal.append((byte) 1, new byte[] {1}));
+      assertEquals(1000, wal.firstLsn());
+    }
+    try (Wal wal = Wal.open(d, WalOptions.defaults(), 5)) {
+      assertEquals(1000, wal.lastLsn());
+      assertEquals(1001, wal.append((byte) 1, new byte[] {2}));
+    }
+    assertThrows(IllegalArgumentException.class,
+        () -> Wal.open(tmp.resolve("zero"), WalOptions.defaults(), 0));
   }
 }
