@@ -267,6 +267,24 @@ public final class BTreeFile implements AutoCloseable {
   }
 
   /**
+   * Returns the page size of the file.
+   *
+   * @return bytes per page
+   */
+  public int pageSize() {
+    return engine.file.pageSize();
+  }
+
+  /**
+   * Returns the largest key the trees of this file accept.
+   *
+   * @return bytes: {@code pageSize / 4 - 32}
+   */
+  public int maxKeySize() {
+    return engine.store.layout().maxKey();
+  }
+
+  /**
    * Returns the file's path.
    *
    * @return the path it was opened with

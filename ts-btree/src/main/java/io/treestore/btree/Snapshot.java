@@ -49,6 +49,17 @@ public final class Snapshot implements AutoCloseable {
   }
 
   /**
+   * Tells whether the snapshot has a tree of this name.
+   *
+   * @param name the tree name
+   * @return {@code true} if the tree existed when the snapshot was taken
+   */
+  public boolean hasTree(String name) {
+    checkOpen();
+    return version.trees().containsKey(name);
+  }
+
+  /**
    * Returns the durable generation at the time the snapshot was taken.
    *
    * @return the flush generation

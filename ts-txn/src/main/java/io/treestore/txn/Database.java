@@ -1,0 +1,805 @@
+package io.treestore.txn;
+
+import io.treestore.btree.BTreeFile;
+import io.treestore.btree.BTreeOptions;
+import io.treestore.btree.BTreeStats;
+import io.treestore.btree.EntryIterator;
+import io.treestore.btree.Range;
+import io.treestore.btree.Snapshot;
+import io.treestore.page.StorageException;
+import io.treestore.txn.internal.CommitCodec;
+import io.treestore.txn.internal.ConflictTracker;
+import io.treestore.txn.internal.ReadSet;
+import io.treestore.txn.internal.Write;
+import io.treestore.wal.Wal;
+import io.treestore.wal.WalReader;
+import io.treestore.wal.WalRecord;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A durable, transactional, multi-keyspace key-value database: a B+Tree data file
+ * ({@code data.ts}) plus a write-ahead log ({@code wal/}) in one directory.
+ *
+ * <h2>Commit protocol</h2>
+ * <ol>
+ *   <li>Under the commit lock: validate the transaction against the commits since it began
+ *       (see {@link Isolation}), append ONE log record holding its whole write set (the record's
+ *       LSN is the commit's timestamp), and remember its keys for later validations.
+ *   <li>Without any lock: wait until the record is durable; concurrent committers share one
+ *       write and one {@code fsync} (group commit, in {@link io.treestore.wal.Wal}).
+ *   <li>Apply the write set to the B+Trees in LSN order (each commit waits for its
+ *       predecessor), publishing all of it to readers at once, then acknowledge.
+ * </ol>
+ * Readers never block and are never blocked: a transaction reads a copy-on-write snapshot of
+ * the trees taken at begin.
+ *
+ * <h2>Checkpoints and recovery</h2>
+ * A checkpoint flushes the trees as of the last applied LSN {@code L} to the data file (its
+ * meta page records {@code L}) and deletes the log segments wholly before {@code L + 1}. A
+ * background thread starts one when the log has grown by
+ * {@link DatabaseOptions#checkpointWalBytes()} or after
+ * {@link DatabaseOptions#checkpointIntervalMillis()}. {@link #open} loads the data file's
+ * durable state at {@code L} and replays the log records after {@code L}; records are applied
+ * whole, so the state after recovery is a prefix of the commit order that contains every
+ * acknowledged commit. While a checkpoint writes, commits keep appending to the log, but their
+ * application (and so their acknowledgement) waits for the checkpoint to finish.
+ *
+ * <h2>Failures</h2>
+ * If the log cannot be written or synced, or applying a durable record fails, the database
+ * turns read-only and says why ({@link #failure()}); reads keep working. Reopen it to recover:
+ * recovery replays what reached the disk.
+ *
+ * <h2>Thread safety</h2>
+ * Thread-safe. Each {@link Transaction} is confined to one thread at a time.
+ */
+public final class Database implements AutoCloseable {
+  /** Name of the data file inside the database directory. */
+  public static final String DATA_FILE = "data.ts";
+  /** Name of the log directory inside the database directory. */
+  public static final String WAL_DIR = "wal";
+  /** Longest keyspace name, in UTF-8 bytes. */
+  public static final int MAX_KEYSPACE_BYTES = 250;
+
+  private static final String TREE_PREFIX = "k:";
+  private static final long META_MAGIC = 0x5453_5458_4E00_0001L; // "TSTXN", 0, format 1
+  private static final System.Logger LOG = System.getLogger(Database.class.getName());
+
+  private final Path dir;
+  private final DatabaseOptions options;
+  private final BTreeFile file;
+  private final Wal wal;
+  private final Map<String, MergeOperator> operators = new HashMap<>();
+  private final int maxKey;
+
+  private final ReentrantLock commitLock = new ReentrantLock();
+  private final ConflictTracker tracker = new ConflictTracker();
+  private final Set<Transaction> tracked = ConcurrentHashMap.newKeySet();
+  private final ReentrantLock applyLock = new ReentrantLock();
+  private final Condition applied = applyLock.newCondition();
+  private volatile long appliedLsn;
+  private final ReentrantLock checkpointLock = new ReentrantLock();
+  private volatile long checkpointLsn;
+  private volatile long walBytesAtCheckpoint;
+  private volatile long lastCheckpointNanos = System.nanoTime();
+  private volatile long checkpointDurationNanos;
+  private volatile @Nullable String failure;
+  private volatile boolean closed;
+  private final @Nullable Thread checkpointer;
+  private int commitsSincePrune;
+
+  private final LongAdder commits = new LongAdder();
+  private final LongAdder conflicts = new LongAdder();
+  private final LongAdder rollbacks = new LongAdder();
+  private final LongAdder active = new LongAdder();
+  private final LongAdder checkpoints = new LongAdder();
+
+  private Database(Path dir, DatabaseOptions options, BTreeFile file, Wal wal) {
+    this.dir = dir;
+    this.options = options;
+    this.file = file;
+    this.wal = wal;
+    operators.put(MergeOperator.INT64_ADD.name(), MergeOperator.INT64_ADD);
+    for (MergeOperator op : options.mergeOperators()) {
+      if (operators.putIfAbsent(op.name(), op) != null) {
+        throw new IllegalArgumentException("two merge operators are named '" + op.name() + "'");
+      }
+    }
+    this.maxKey = file.maxKeySize();
+    boolean background = options.checkpointWalBytes() > 0 || options.checkpointIntervalMillis() > 0;
+    this.checkpointer = background
+        ? Thread.ofPlatform().daemon().name("treestore-checkpointer-" + dir.getFileName())
+            .unstarted(this::checkpointLoop)
+        : null;
+  }
+
+  /**
+   * Opens or creates the database in {@code dir} with default options.
+   *
+   * @param dir the database directory (created if missing)
+   * @return the open database
+   * @throws StorageException on an I/O error or damage (see {@link #open(Path, DatabaseOptions)})
+   */
+  public static Database open(Path dir) {
+    return open(dir, DatabaseOptions.defaults());
+  }
+
+  /**
+   * Opens or creates the database in {@code dir} and recovers it: loads the data file's last
+   * checkpoint at LSN {@code L}, replays the log records after {@code L}, and starts the
+   * background checkpointer.
+   *
+   * @param dir the database directory (created if missing)
+   * @param options the options
+   * @return the open database
+   * @throws io.treestore.page.CorruptionException if the data file is damaged
+   * @throws io.treestore.wal.WalCorruptionException if the log is damaged other than at its
+   *     tail
+   * @throws StorageException on an I/O error, or if the log does not reach the data file's
+   *     checkpoint (log files were lost), or a log record cannot be decoded
+   */
+  public static Database open(Path dir, DatabaseOptions options) {
+    Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(options, "options");
+    try {
+      Files.createDirectories(dir);
+    } catch (java.io.IOException e) {
+      throw new StorageException(dir, "cannot create the database directory: " + e, e);
+    }
+    BTreeFile file = BTreeFile.open(dir.resolve(DATA_FILE), new BTreeOptions(options.pageSize(),
+        options.cacheBytes(), true, false, options.pageChannels()));
+    Wal wal = null;
+    try {
+      long checkpoint = decodeMeta(file);
+      wal = Wal.open(dir.resolve(WAL_DIR), options.walOptions(), checkpoint + 1);
+      if (wal.lastLsn() < checkpoint) {
+        throw new StorageException(dir.resolve(WAL_DIR), "the log ends at LSN " + wal.lastLsn()
+            + " but the data file's checkpoint is at LSN " + checkpoint
+            + ": log segments were lost", null);
+      }
+      Database db = new Database(dir, options, file, wal);
+      db.checkpointLsn = checkpoint;
+      db.appliedLsn = checkpoint;
+      db.recover();
+      db.walBytesAtCheckpoint = wal.sizeBytes();
+      if (db.checkpointer != null) {
+        db.checkpointer.start();
+      }
+      return db;
+    } catch (RuntimeException e) {
+      if (wal != null) {
+        wal.close();
+      }
+      file.closeWithoutFlush();
+      throw e;
+    }
+  }
+
+  private static long decodeMeta(BTreeFile file) {
+    byte[] u = file.userData();
+    if (u.length == 0) {
+      return 0;
+    }
+    ByteBuffer b = ByteBuffer.wrap(u);
+    if (u.length != 16 || b.getLong() != META_MAGIC) {
+      throw new StorageException(file.path(), "the data file's meta record is not a database "
+          + "checkpoint (" + u.length + " bytes)", null);
+    }
+    return b.getLong();
+  }
+
+  private static byte[] encodeMeta(long lsn) {
+    return ByteBuffer.allocate(16).putLong(META_MAGIC).putLong(lsn).array();
+  }
+
+  private void recover() {
+    long from = appliedLsn + 1;
+    if (from > wal.lastLsn()) {
+      return;
+    }
+    long n = 0;
+    try (WalReader r = wal.read(from)) {
+      while (r.hasNext()) {
+        WalRecord rec = r.next();
+        if (rec.type() != CommitCodec.COMMIT) {
+          throw new StorageException(wal.directory(), "unknown log record type " + rec.type()
+              + " at LSN " + rec.lsn(), null);
+        }
+        Map<String, NavigableMap<byte[], Write>> ws;
+        try {
+          ws = CommitCodec.decode(rec.payload(), operators::get, Arrays::compareUnsigned);
+        } catch (IllegalArgumentException e) {
+          throw new StorageException(wal.directory(), "log record at LSN " + rec.lsn()
+              + " cannot be decoded: " + e.getMessage(), e);
+        }
+        applyToTrees(ws);
+        appliedLsn = rec.lsn();
+        n++;
+      }
+    }
+    LOG.log(System.Logger.Level.INFO, "{0}: replayed {1} commits after checkpoint LSN {2}",
+        dir, n, checkpointLsn);
+  }
+
+  // ------------------------------------------------------------------ names and checks
+
+  static String treeName(String keyspace) {
+    return TREE_PREFIX + keyspace;
+  }
+
+  static void checkKeyspace(String keyspace) {
+    Objects.requireNonNull(keyspace, "keyspace");
+    int n = keyspace.getBytes(StandardCharsets.UTF_8).length;
+    if (n == 0 || n > MAX_KEYSPACE_BYTES) {
+      throw new IllegalArgumentException("keyspace name must be 1 to " + MAX_KEYSPACE_BYTES
+          + " UTF-8 bytes, was " + n);
+    }
+  }
+
+  void checkWrite(String keyspace, byte[] key, byte[] value) {
+    checkKeyspace(keyspace);
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    if (key.length > maxKey) {
+      throw new IllegalArgumentException("key is " + key.length + " bytes, at most " + maxKey);
+    }
+    if (value.length > (1 << 30)) {
+      throw new IllegalArgumentException("value is " + value.length + " bytes, at most "
+          + (1 << 30));
+    }
+  }
+
+  void checkOperator(MergeOperator op) {
+    Objects.requireNonNull(op, "operator");
+    if (operators.get(op.name()) != op) {
+      throw new IllegalArgumentException("merge operator '" + op.name() + "' is not registered"
+          + " (registered: " + new TreeSet<>(operators.keySet()) + ")");
+    }
+  }
+
+  /**
+   * Returns the largest key accepted.
+   *
+   * @return bytes, {@code pageSize / 4 - 32}
+   */
+  public int maxKeySize() {
+    return maxKey;
+  }
+
+  // ------------------------------------------------------------------ transactions
+
+  /**
+   * Begins a read-write transaction with snapshot isolation.
+   *
+   * @return the transaction; close it (commit or roll back)
+   * @throws IllegalStateException if the database is closed
+   */
+  public Transaction begin() {
+    return begin(Isolation.SNAPSHOT);
+  }
+
+  /**
+   * Begins a read-write transaction.
+   *
+   * @param isolation the isolation level
+   * @return the transaction
+   * @throws IllegalStateException if the database is closed
+   */
+  public Transaction begin(Isolation isolation) {
+    return start(isolation, false);
+  }
+
+  /**
+   * Begins a read-only transaction: it sees a consistent snapshot, never conflicts and never
+   * blocks anything.
+   *
+   * @return the transaction
+   */
+  public Transaction beginReadOnly() {
+    return start(Isolation.SNAPSHOT, true);
+  }
+
+  private Transaction start(Isolation isolation, boolean readOnly) {
+    Objects.requireNonNull(isolation, "isolation");
+    checkOpen();
+    // The snapshot is taken after reading appliedLsn, so it includes at least that commit.
+    long start = appliedLsn;
+    Snapshot s = file.snapshot();
+    Transaction tx = new Transaction(this, s, start, isolation, readOnly);
+    if (!readOnly || isolation == Isolation.SERIALIZABLE) {
+      tracked.add(tx);
+    }
+    active.increment();
+    return tx;
+  }
+
+  /**
+   * Runs {@code body} in a transaction and commits it, retrying the whole body after a
+   * {@link ConflictException} (up to 10 attempts, with randomized exponential backoff from
+   * 1 ms). Any other exception rolls back and propagates. The body may run more than once, so
+   * it must not have side effects outside the transaction.
+   *
+   * @param <T> the result type
+   * @param isolation the isolation level
+   * @param body reads and writes through the transaction and returns a result
+   * @return the body's result of the attempt that committed
+   * @throws ConflictException if every attempt conflicted
+   */
+  public <T> T inTransaction(Isolation isolation, Function<Transaction, T> body) {
+    return inTransaction(isolation, 10, body);
+  }
+
+  /**
+   * As {@link #inTransaction(Isolation, Function)} with a given number of attempts.
+   *
+   * @param <T> the result type
+   * @param isolation the isolation level
+   * @param maxAttempts attempts before giving up, {@code >= 1}
+   * @param body the transaction body
+   * @return the body's result
+   * @throws ConflictException if every attempt conflicted
+   * @throws IllegalArgumentException if {@code maxAttempts < 1}
+   */
+  public <T> T inTransaction(Isolation isolation, int maxAttempts,
+      Function<Transaction, T> body) {
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
+    }
+    for (int attempt = 1; ; attempt++) {
+      try (Transaction tx = begin(isolation)) {
+        T result = body.apply(tx);
+        tx.commit();
+        return result;
+      } catch (ConflictException e) {
+        if (attempt >= maxAttempts) {
+          throw e;
+        }
+        long ceiling = 1_000_000L << Math.min(attempt - 1, 6);
+        LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling));
+      }
+    }
+  }
+
+  long commit(Transaction tx, Map<String, NavigableMap<byte[], Write>> writes,
+      @Nullable ReadSet reads) {
+    if (writes.isEmpty()) {
+      if (reads != null && !reads.isEmpty()) {
+        commitLock.lock();
+        try {
+          validate(tx, writes, reads);
+        } finally {
+          commitLock.unlock();
+        }
+      }
+      return tx.startLsn();
+    }
+    long lsn;
+    commitLock.lock();
+    try {
+      checkWritable();
+      validate(tx, writes, reads);
+      byte[] payload = CommitCodec.encode(writes);
+      try {
+        lsn = wal.append(CommitCodec.COMMIT, payload, false);
+      } catch (RuntimeException e) {
+        throw fail("the log append failed", e);
+      }
+      tracker.record(lsn, writes);
+      if (++commitsSincePrune >= 256) {
+        commitsSincePrune = 0;
+        tracker.prune(oldestStart());
+      }
+    } finally {
+      commitLock.unlock();
+    }
+    try {
+      wal.awaitDurable(lsn);
+    } catch (RuntimeException e) {
+      throw fail("the log write or sync of LSN " + lsn + " failed", e);
+    }
+    applyInOrder(lsn, writes);
+    commits.increment();
+    maybeWakeCheckpointer();
+    return lsn;
+  }
+
+  private void validate(Transaction tx, Map<String, NavigableMap<byte[], Write>> writes,
+      @Nullable ReadSet reads) {
+    try {
+      tracker.validate(tx.startLsn(), writes, reads);
+    } catch (ConflictException e) {
+      conflicts.increment();
+      throw e;
+    }
+  }
+
+  private long oldestStart() {
+    long min = appliedLsn;
+    for (Transaction t : tracked) {
+      min = Math.min(min, t.startLsn());
+    }
+    return min;
+  }
+
+  void finish(Transaction tx, boolean committed) {
+    tracked.remove(tx);
+    active.decrement();
+    if (!committed) {
+      rollbacks.increment();
+    }
+  }
+
+  private void applyInOrder(long lsn, Map<String, NavigableMap<byte[], Write>> writes) {
+    applyLock.lock();
+    try {
+      while (appliedLsn != lsn - 1) {
+        if (failure != null) {
+          throw new StorageException(dir, "database is read-only: " + failure, null);
+        }
+        applied.awaitUninterruptibly();
+      }
+      try {
+        applyToTrees(writes);
+      } catch (RuntimeException e) {
+        throw fail("applying the durable commit at LSN " + lsn + " failed", e);
+      }
+      appliedLsn = lsn;
+      applied.signalAll();
+    } finally {
+      applyLock.unlock();
+    }
+  }
+
+  private void applyToTrees(Map<String, NavigableMap<byte[], Write>> writes) {
+    for (String ks : writes.keySet()) {
+      file.tree(treeName(ks));
+    }
+    file.write(batch -> {
+      for (var ks : writes.entrySet()) {
+        String t = treeName(ks.getKey());
+        for (var e : ks.getValue().entrySet()) {
+          Write w = e.getValue();
+          switch (w.kind()) {
+            case Write.PUT -> batch.put(t, e.getKey(), w.value());
+            case Write.DELETE -> batch.delete(t, e.getKey());
+            default -> {
+              byte[] v = w.resolve(batch.get(t, e.getKey()));
+              if (v == null) {
+                batch.delete(t, e.getKey());
+              } else {
+                batch.put(t, e.getKey(), v);
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+
+  private StorageException fail(String what, RuntimeException cause) {
+    String reason = what + ": " + cause.getMessage();
+    applyLock.lock();
+    try {
+      if (failure == null) {
+        failure = reason;
+        LOG.log(System.Logger.Level.ERROR, "{0}: database turns read-only: {1}", dir, reason);
+      }
+      applied.signalAll();
+    } finally {
+      applyLock.unlock();
+    }
+    return new StorageException(dir, reason + " (the database is now read-only; reopen it to "
+        + "recover)", cause);
+  }
+
+  private void checkWritable() {
+    checkOpen();
+    String f = failure;
+    if (f != null) {
+      throw new StorageException(dir, "database is read-only after a failure: " + f, null);
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException(dir + ": database is closed");
+    }
+  }
+
+  // ------------------------------------------------------------------ checkpoints
+
+  /**
+   * Makes the applied state durable in the data file and deletes the log segments it covers.
+   * Commits keep appending to the log meanwhile; their application waits.
+   *
+   * @return the LSN the checkpoint covers
+   * @throws StorageException if the data file cannot be written or synced
+   */
+  public long checkpoint() {
+    checkWritable();
+    checkpointLock.lock();
+    try {
+      long t0 = System.nanoTime();
+      long lsn;
+      applyLock.lock();
+      try {
+        lsn = appliedLsn;
+        file.flush(encodeMeta(lsn));
+      } finally {
+        applyLock.unlock();
+      }
+      checkpointLsn = lsn;
+      wal.deleteSegmentsBefore(lsn + 1);
+      walBytesAtCheckpoint = wal.sizeBytes();
+      lastCheckpointNanos = System.nanoTime();
+      checkpointDurationNanos = lastCheckpointNanos - t0;
+      checkpoints.increment();
+      return lsn;
+    } finally {
+      checkpointLock.unlock();
+    }
+  }
+
+  private void maybeWakeCheckpointer() {
+    Thread t = checkpointer;
+    if (t != null && options.checkpointWalBytes() > 0
+        && wal.sizeBytes() - walBytesAtCheckpoint >= options.checkpointWalBytes()) {
+      LockSupport.unpark(t);
+    }
+  }
+
+  private void checkpointLoop() {
+    while (!closed) {
+      LockSupport.parkNanos(this, 50_000_000L);
+      if (closed || failure != null) {
+        continue;
+      }
+      boolean bySize = options.checkpointWalBytes() > 0
+          && wal.sizeBytes() - walBytesAtCheckpoint >= options.checkpointWalBytes();
+      boolean byTime = options.checkpointIntervalMillis() > 0
+          && System.nanoTime() - lastCheckpointNanos
+              >= options.checkpointIntervalMillis() * 1_000_000L
+          && appliedLsn > checkpointLsn;
+      if (bySize || byTime) {
+        try {
+          checkpoint();
+        } catch (RuntimeException e) {
+          if (!closed) {
+            fail("background checkpoint failed", e);
+          }
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ snapshots and backup
+
+  /**
+   * Takes a consistent read-only view of every keyspace, for long reads and backups.
+   *
+   * @return the snapshot; close it
+   */
+  public DbSnapshot snapshot() {
+    checkOpen();
+    long lsn = appliedLsn;
+    return new DbSnapshot(file.snapshot(), lsn);
+  }
+
+  /**
+   * Writes a consistent copy of the database, as of the last applied commit, to an empty or
+   * missing directory, while the database stays online. The copy opens with {@link #open}.
+   *
+   * @param target the directory to create
+   * @return the LSN the backup covers
+   * @throws IllegalArgumentException if {@code target} exists and is not an empty directory
+   * @throws StorageException on an I/O error
+   */
+  public long backup(Path target) {
+    checkOpen();
+    try {
+      if (Files.exists(target)) {
+        try (var s = Files.list(target)) {
+          if (s.findAny().isPresent()) {
+            throw new IllegalArgumentException("backup target " + target + " is not empty");
+          }
+        }
+      }
+      Files.createDirectories(target);
+    } catch (java.io.IOException e) {
+      throw new StorageException(target, "cannot create the backup directory: " + e, e);
+    }
+    Snapshot snap;
+    long lsn;
+    applyLock.lock();
+    try {
+      lsn = appliedLsn;
+      snap = file.snapshot();
+    } finally {
+      applyLock.unlock();
+    }
+    try (snap; BTreeFile copy = BTreeFile.open(target.resolve(DATA_FILE),
+        new BTreeOptions(options.pageSize(), 8L << 20, true, false,
+            io.treestore.page.ChannelFactory.DEFAULT))) {
+      for (String t : snap.treeNames()) {
+        try (EntryIterator it = snap.tree(t).scan(Range.all())) {
+          copy.tree(t).bulkLoad(new EntryAdapter(it));
+        }
+      }
+      copy.flush(encodeMeta(lsn));
+    }
+    try (Wal w = Wal.open(target.resolve(WAL_DIR), options.walOptions()
+        .withChannels(io.treestore.wal.WalChannels.DEFAULT), lsn + 1)) {
+      LOG.log(System.Logger.Level.INFO, "{0}: backup at LSN {1} written to {2}", dir, lsn,
+          target);
+    }
+    return lsn;
+  }
+
+  /** Adapts an entry iterator to the bulk loader's input. */
+  private record EntryAdapter(EntryIterator it)
+      implements java.util.Iterator<Map.Entry<byte[], byte[]>> {
+    @Override
+    public boolean hasNext() {
+      return it.hasNext();
+    }
+
+    @Override
+    public Map.Entry<byte[], byte[]> next() {
+      var e = it.next();
+      return Map.entry(e.key(), e.value());
+    }
+  }
+
+  // ------------------------------------------------------------------ state
+
+  /**
+   * Returns the names of the keyspaces.
+   *
+   * @return the keyspaces that exist now, sorted
+   */
+  public Set<String> keyspaces() {
+    checkOpen();
+    Set<String> out = new TreeSet<>();
+    for (String t : file.treeNames()) {
+      if (t.startsWith(TREE_PREFIX)) {
+        out.add(t.substring(TREE_PREFIX.length()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Returns the LSN of the last commit applied (visible to new transactions).
+   *
+   * @return the LSN, {@code >= 0}
+   */
+  public long lastCommittedLsn() {
+    return appliedLsn;
+  }
+
+  /**
+   * Returns the LSN covered by the last checkpoint.
+   *
+   * @return the LSN, {@code >= 0}
+   */
+  public long checkpointLsn() {
+    return checkpointLsn;
+  }
+
+  /**
+   * Tells whether writes are refused after a failure.
+   *
+   * @return {@code true} if {@link #failure()} is present
+   */
+  public boolean isReadOnly() {
+    return failure != null;
+  }
+
+  /**
+   * Returns why the database turned read-only.
+   *
+   * @return the reason, if it failed
+   */
+  public Optional<String> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  /**
+   * Returns the directory.
+   *
+   * @return the database directory
+   */
+  public Path directory() {
+    return dir;
+  }
+
+  /**
+   * Returns counters and gauges for monitoring. Counting free pages reads the free list.
+   *
+   * @return the figures at this moment
+   */
+  public DatabaseStats stats() {
+    checkOpen();
+    BTreeStats b = file.stats();
+    return new DatabaseStats(active.sum(), commits.sum(), conflicts.sum(), rollbacks.sum(),
+        wal.sizeBytes(), wal.lastLsn(), appliedLsn, checkpointLsn, checkpoints.sum(),
+        checkpointDurationNanos / 1_000_000.0, b.cache().hitRate(), b);
+  }
+
+  /**
+   * Stops the checkpointer, writes a final checkpoint (unless the database failed), and closes
+   * the log and the data file. Open transactions must not be used afterwards. Idempotent.
+   *
+   * @throws StorageException if the final checkpoint fails; the files are closed anyway
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    try {
+      if (failure == null) {
+        checkpoint();
+      }
+    } finally {
+      closed = true;
+      Thread t = checkpointer;
+      if (t != null) {
+        LockSupport.unpark(t);
+        try {
+          t.join(10_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      try {
+        wal.close();
+      } finally {
+        file.closeWithoutFlush();
+      }
+    }
+  }
+
+  /**
+   * Closes without a final checkpoint, as a crash would (the log still holds every
+   * acknowledged commit). For tests.
+   */
+  public void closeWithoutCheckpoint() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    Thread t = checkpointer;
+    if (t != null) {
+      LockSupport.unpark(t);
+      try {
+        t.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      wal.close();
+    } finally {
+      file.closeWithoutFlush();
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package io.treestore.txn;
+
+import io.treestore.btree.BTreeStats;
+
+/**
+ * Counters and gauges of a {@link Database}, for monitoring. Counters count since the database
+ * was opened.
+ *
+ * @param activeTransactions transactions begun and not yet finished
+ * @param commits commits with writes acknowledged
+ * @param conflicts commits refused with {@link ConflictException}
+ * @param rollbacks transactions rolled back (including after conflicts)
+ * @param walBytes bytes in the log's segment files
+ * @param lastLsn the LSN of the last record appended to the log
+ * @param appliedLsn the LSN of the last commit visible to new transactions
+ * @param checkpointLsn the LSN the last checkpoint covers
+ * @param checkpoints checkpoints completed
+ * @param lastCheckpointMillis duration of the last checkpoint, in milliseconds
+ * @param cacheHitRate page cache hits / lookups, in [0, 1]
+ * @param storage figures of the data file
+ */
+public record DatabaseStats(long activeTransactions, long commits, long conflicts,
+    long rollbacks, long walBytes, long lastLsn, long appliedLsn, long checkpointLsn,
+    long checkpoints, double lastCheckpointMillis, double cacheHitRate, BTreeStats storage) {}
