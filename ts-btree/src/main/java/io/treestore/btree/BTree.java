@@ -171,11 +171,16 @@ public final class BTree implements TreeReader {
    */
   public long bulkLoad(Iterator<? extends Map.Entry<byte[], byte[]>> sorted) {
     Objects.requireNonNull(sorted, "sorted");
-    engine.lock.lock();
+    engine.flushLock.lock();
     try {
-      return engine.bulkLoad(name, sorted, this::validate);
+      engine.lock.lock();
+      try {
+        return engine.bulkLoad(name, sorted, this::validate);
+      } finally {
+        engine.lock.unlock();
+      }
     } finally {
-      engine.lock.unlock();
+      engine.flushLock.unlock();
     }
   }
 

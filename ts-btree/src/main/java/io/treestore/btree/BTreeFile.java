@@ -151,11 +151,16 @@ public final class BTreeFile implements AutoCloseable {
    * @throws io.treestore.page.StorageException if the file is read-only
    */
   public boolean dropTree(String name) {
-    engine.lock.lock();
+    engine.flushLock.lock();
     try {
-      return engine.drop(name);
+      engine.lock.lock();
+      try {
+        return engine.drop(name);
+      } finally {
+        engine.lock.unlock();
+      }
     } finally {
-      engine.lock.unlock();
+      engine.flushLock.unlock();
     }
   }
 
@@ -220,11 +225,11 @@ public final class BTreeFile implements AutoCloseable {
    *     on and the durable state is either the previous or the new one
    */
   public long flush() {
-    engine.lock.lock();
+    engine.flushLock.lock();
     try {
       return engine.flush(null);
     } finally {
-      engine.lock.unlock();
+      engine.flushLock.unlock();
     }
   }
 
@@ -232,18 +237,53 @@ public final class BTreeFile implements AutoCloseable {
    * Makes every change durable together with an application record stored in the meta page
    * (for example the log position a checkpoint covers).
    *
-   * @param userData at most {@code pageSize - 88} bytes
+   * @param userData at most {@code pageSize - 348} bytes (3748 with 4 KiB pages)
    * @return the durable generation after the flush
    * @throws IllegalArgumentException if {@code userData} is too large
    * @throws io.treestore.page.StorageException as for {@link #flush()}
    */
   public long flush(byte[] userData) {
     Objects.requireNonNull(userData, "userData");
-    engine.lock.lock();
+    engine.flushLock.lock();
     try {
       return engine.flush(userData);
     } finally {
-      engine.lock.unlock();
+      engine.flushLock.unlock();
+    }
+  }
+
+  /**
+   * Starts a flush in two steps, so that writers are not held up while it writes: this call
+   * captures the current state of every tree (and {@code userData}) at once, cheaply; the
+   * returned {@link PendingFlush#complete()} then writes and syncs that state and switches the
+   * meta page, while writes go on (they become durable at the next flush). A caller that must
+   * record which writes a flush covers (a log position) captures it together with the state,
+   * for example while holding its own lock that orders the writes.
+   *
+   * <p>Only one flush runs at a time: this call waits for a running one, and other flushes,
+   * bulk loads and drops wait until the returned flush completes or is closed. Complete or
+   * close it on the thread that started it.
+   *
+   * @param userData the application record to store with this flush
+   * @return the pending flush; use try-with-resources
+   * @throws IllegalArgumentException if {@code userData} is too large
+   * @throws io.treestore.page.StorageException if the file is read-only or failed
+   */
+  public PendingFlush startFlush(byte[] userData) {
+    Objects.requireNonNull(userData, "userData");
+    engine.flushLock.lock();
+    try {
+      Engine.FlushJob job;
+      engine.lock.lock();
+      try {
+        job = engine.prepareFlush(userData);
+      } finally {
+        engine.lock.unlock();
+      }
+      return new PendingFlush(engine, job);
+    } catch (RuntimeException | Error e) {
+      engine.flushLock.unlock();
+      throw e;
     }
   }
 
@@ -299,14 +339,14 @@ public final class BTreeFile implements AutoCloseable {
    * @return the figures
    */
   public BTreeStats stats() {
-    engine.lock.lock();
+    engine.flushLock.lock();
     try {
       engine.checkOpen();
       return new BTreeStats(engine.file.meta().generation(), engine.file.pageSize(),
           engine.pageCount(), engine.freePages(), engine.file.fileSize(), engine.cache.stats(),
           engine.readers.activeReaders());
     } finally {
-      engine.lock.unlock();
+      engine.flushLock.unlock();
     }
   }
 
@@ -320,14 +360,14 @@ public final class BTreeFile implements AutoCloseable {
    * @throws io.treestore.page.StorageException on an I/O error
    */
   public CheckReport check() {
-    engine.lock.lock();
+    engine.flushLock.lock();
     try {
       engine.checkOpen();
       var r = new io.treestore.btree.internal.Checker(engine.file).run();
       return new CheckReport(r.problems(), r.generation(), r.pageCount(), r.nodes(),
           r.overflowPages(), r.freePages(), r.entries(), r.trees());
     } finally {
-      engine.lock.unlock();
+      engine.flushLock.unlock();
     }
   }
 
@@ -340,7 +380,7 @@ public final class BTreeFile implements AutoCloseable {
    */
   @Override
   public void close() {
-    engine.lock.lock();
+    engine.flushLock.lock();
     try {
       try {
         engine.checkOpen();
@@ -352,10 +392,15 @@ public final class BTreeFile implements AutoCloseable {
           engine.flush(null);
         }
       } finally {
-        engine.close();
+        engine.lock.lock();
+        try {
+          engine.close();
+        } finally {
+          engine.lock.unlock();
+        }
       }
     } finally {
-      engine.lock.unlock();
+      engine.flushLock.unlock();
     }
   }
 
@@ -364,11 +409,16 @@ public final class BTreeFile implements AutoCloseable {
    * would. Idempotent.
    */
   public void closeWithoutFlush() {
-    engine.lock.lock();
+    engine.flushLock.lock();
     try {
-      engine.close();
+      engine.lock.lock();
+      try {
+        engine.close();
+      } finally {
+        engine.lock.unlock();
+      }
     } finally {
-      engine.lock.unlock();
+      engine.flushLock.unlock();
     }
   }
 }

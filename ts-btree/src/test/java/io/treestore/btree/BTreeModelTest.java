@@ -95,9 +95,28 @@ class BTreeModelTest {
           checkScan(rnd, t, model, keySpace);
         } else if (what < 91) {
           checkCursor(rnd, t, model, keySpace);
-        } else if (what < 95) {
+        } else if (what < 93) {
           f.flush();
           durable = new TreeMap<>(model);
+        } else if (what < 95) {
+          // A two-step flush: writes made between capture and completion are not in it, and
+          // copies of nodes and large values it writes meanwhile must not leak or double-free.
+          NavigableMap<byte[], byte[]> captured = new TreeMap<>(model);
+          try (PendingFlush pf = f.startFlush(new byte[0])) {
+            for (int i = rnd.nextInt(40); i > 0; i--) {
+              byte[] k = key(rnd, keySpace);
+              if (rnd.nextInt(3) == 0) {
+                t.delete(k);
+                model.remove(k);
+              } else {
+                byte[] v = value(rnd);
+                t.put(k, v);
+                model.put(k, v);
+              }
+            }
+            pf.complete();
+          }
+          durable = captured;
         } else if (what < 97) {
           // A snapshot stays unchanged under later writes.
           try (Snapshot s = f.snapshot()) {

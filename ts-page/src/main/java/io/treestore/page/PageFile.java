@@ -77,6 +77,7 @@ public final class PageFile implements AutoCloseable {
   private final boolean readOnly;
   private volatile Meta meta;
   private volatile @Nullable String failure;
+  private volatile @Nullable String metaDamage;
 
   private PageFile(Path path, FileChannel channel, int pageSize, Meta meta, boolean readOnly) {
     this.path = path;
@@ -90,7 +91,8 @@ public final class PageFile implements AutoCloseable {
    * Opens {@code path}, creating it if it does not exist and {@code options.create()} allows.
    *
    * <p>A new file gets two meta pages of generation 0 with an empty payload and page count 2;
-   * the file and its directory are synced before this method returns. An existing file keeps
+   * it is written under a temporary name ({@code NAME.creating}), synced, renamed into place
+   * and the directory synced, so a crash never leaves a half-created file. An existing file keeps
    * its own page size; {@code options.pageSize()} only applies to creation.
    *
    * @param path the data file
@@ -107,9 +109,12 @@ public final class PageFile implements AutoCloseable {
     if (!exists && (!options.create() || options.readOnly())) {
       throw new StorageException(path, "file does not exist", null);
     }
+    if (!exists) {
+      create(path, options);
+    }
     Set<OpenOption> opts = options.readOnly()
         ? Set.of(StandardOpenOption.READ)
-        : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+        : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
     FileChannel ch;
     try {
       ch = options.channels().open(path, opts);
@@ -119,11 +124,8 @@ public final class PageFile implements AutoCloseable {
     try {
       long size = ch.size();
       if (size == 0) {
-        if (options.readOnly()) {
-          throw new StorageException(path, "file is empty", null);
-        }
-        PageFile f = create(path, ch, options);
-        return f;
+        throw new CorruptionException(path, 0, -1, "file is empty (0 bytes); TreeStore never "
+            + "leaves an empty file, so it was truncated or is not a TreeStore file");
       }
       return load(path, ch, size, options.readOnly());
     } catch (IOException e) {
@@ -135,19 +137,33 @@ public final class PageFile implements AutoCloseable {
     }
   }
 
-  private static PageFile create(Path path, FileChannel ch, PageFileOptions options)
-      throws IOException {
+  /**
+   * Creates a new file atomically: both meta pages are written to a temporary file in the same
+   * directory, synced, and the temporary file is renamed into place, then the directory is
+   * synced. A crash leaves either no file or a complete one (plus possibly a stale temporary
+   * file, replaced by the next attempt).
+   */
+  private static void create(Path path, PageFileOptions options) {
+    Path tmp = path.resolveSibling(path.getFileName() + ".creating");
     int ps = options.pageSize();
     Meta initial = new Meta(0, 2, new byte[0]);
-    PageFile f = new PageFile(path, ch, ps, initial, false);
-    f.writeMetaPage(0, initial);
-    f.writeMetaPage(1, initial);
-    ch.force(true);
-    Path dir = path.toAbsolutePath().getParent();
-    if (dir != null) {
-      options.channels().syncDirectory(dir);
+    try {
+      Files.deleteIfExists(tmp);
+      try (FileChannel ch = options.channels().open(tmp, Set.of(StandardOpenOption.READ,
+          StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW))) {
+        PageFile f = new PageFile(tmp, ch, ps, initial, false);
+        f.writeMetaPage(0, initial);
+        f.writeMetaPage(1, initial);
+        ch.force(true);
+      }
+      Files.move(tmp, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Path dir = path.toAbsolutePath().getParent();
+      if (dir != null) {
+        options.channels().syncDirectory(dir);
+      }
+    } catch (IOException e) {
+      throw new StorageException(path, "cannot create: " + e, e);
     }
-    return f;
   }
 
   private static PageFile load(Path path, FileChannel ch, long size, boolean readOnly)
@@ -196,12 +212,15 @@ public final class PageFile implements AutoCloseable {
         LOG.log(Level.WARNING, "{0}: {1}; using the other meta page, generation {2}",
             path, damaged, best.generation());
       }
-      if (best.pageCount() * ps > size) {
+      String metaDamage = damaged;
+      if (best.pageCount() > size / ps) {
         throw new CorruptionException(path, size, -1, "file is " + size + " bytes but meta "
             + "generation " + best.generation() + " says it holds " + best.pageCount()
             + " pages of " + ps + " bytes (truncated file)");
       }
-      return new PageFile(path, ch, ps, best, readOnly);
+      PageFile f = new PageFile(path, ch, ps, best, readOnly);
+      f.metaDamage = metaDamage;
+      return f;
     }
     throw new CorruptionException(path, 0, 0, "no valid meta page:" + why);
   }
@@ -303,6 +322,17 @@ public final class PageFile implements AutoCloseable {
   }
 
   /**
+   * Tells whether a meta page was found damaged when the file was opened (the other one was
+   * used). The next meta commit to that slot repairs it.
+   *
+   * @return the damaged meta page, its offset and what failed; empty if both were valid or the
+   *     damaged one has been rewritten since
+   */
+  public java.util.Optional<String> metaDamage() {
+    return java.util.Optional.ofNullable(metaDamage);
+  }
+
+  /**
    * Tells whether this file refuses writes (opened read-only, or after a failed sync).
    *
    * @return {@code true} if writes are refused
@@ -326,6 +356,10 @@ public final class PageFile implements AutoCloseable {
     if (pageId < 2) {
       throw new IllegalArgumentException("page id must be >= 2 (0 and 1 are meta pages), was "
           + pageId);
+    }
+    if (pageId > Long.MAX_VALUE / pageSize - 1) {
+      throw new CorruptionException(path, Long.MAX_VALUE, pageId,
+          "page id " + pageId + " lies beyond any possible file size");
     }
     ByteBuffer buf = ByteBuffer.allocate(pageSize);
     long off = pageId * pageSize;
@@ -412,6 +446,9 @@ public final class PageFile implements AutoCloseable {
       throw new IllegalArgumentException("page must be " + pageSize + " bytes, was "
           + page.length);
     }
+    if (pageId > Long.MAX_VALUE / pageSize - 1) {
+      throw new IllegalArgumentException("page id " + pageId + " is beyond any file size");
+    }
     checkWritable();
     fillHeader(page, type, pageId, generation);
     long off = pageId * pageSize;
@@ -481,6 +518,10 @@ public final class PageFile implements AutoCloseable {
     }
     sync();
     meta = next;
+    String damage = metaDamage;
+    if (damage != null && damage.startsWith("meta page " + (generation % 2) + " ")) {
+      metaDamage = null;
+    }
     return next;
   }
 

@@ -4,6 +4,7 @@ import io.treestore.btree.BTreeFile;
 import io.treestore.btree.BTreeOptions;
 import io.treestore.btree.BTreeStats;
 import io.treestore.btree.EntryIterator;
+import io.treestore.btree.PendingFlush;
 import io.treestore.btree.Range;
 import io.treestore.btree.Snapshot;
 import io.treestore.page.StorageException;
@@ -60,8 +61,10 @@ import org.jspecify.annotations.Nullable;
  * {@link DatabaseOptions#checkpointIntervalMillis()}. {@link #open} loads the data file's
  * durable state at {@code L} and replays the log records after {@code L}; records are applied
  * whole, so the state after recovery is a prefix of the commit order that contains every
- * acknowledged commit. While a checkpoint writes, commits keep appending to the log, but their
- * application (and so their acknowledgement) waits for the checkpoint to finish.
+ * acknowledged commit. While a checkpoint writes, commits go on (appended, applied and
+ * acknowledged): the checkpoint captures the trees and their LSN at once, then
+ * writes them while new commits are applied (they become durable in the data file at the
+ * next checkpoint, and in the log already).
  *
  * <h2>Failures</h2>
  * If the log cannot be written or synced, or applying a durable record fails, the database
@@ -528,7 +531,7 @@ public final class Database implements AutoCloseable {
 
   /**
    * Makes the applied state durable in the data file and deletes the log segments it covers.
-   * Commits keep appending to the log meanwhile; their application waits.
+   * Commits go on meanwhile: the state is captured at once and written without blocking them.
    *
    * @return the LSN the checkpoint covers
    * @throws StorageException if the data file cannot be written or synced
@@ -539,12 +542,18 @@ public final class Database implements AutoCloseable {
     try {
       long t0 = System.nanoTime();
       long lsn;
+      PendingFlush pending;
+      // Capture the trees and the LSN they include together (no commit is being applied),
+      // then write without holding up commits.
       applyLock.lock();
       try {
         lsn = appliedLsn;
-        file.flush(encodeMeta(lsn));
+        pending = file.startFlush(encodeMeta(lsn));
       } finally {
         applyLock.unlock();
+      }
+      try (pending) {
+        pending.complete();
       }
       checkpointLsn = lsn;
       wal.deleteSegmentsBefore(lsn + 1);

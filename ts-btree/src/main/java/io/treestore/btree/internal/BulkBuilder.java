@@ -55,8 +55,7 @@ final class BulkBuilder {
   }
 
   private void emit(Leaf leaf, byte @Nullable [] nextFirst) {
-    Node w = s.write(leaf, gen, alloc);
-    childIds.add(w.pageId);
+    childIds.add(s.write(leaf, gen, alloc, null));
     if (nextFirst != null) {
       seps.add(TreeOps.separator(leaf.keys[leaf.keys.length - 1], nextFirst));
     }
@@ -67,7 +66,7 @@ final class BulkBuilder {
     Leaf cur = keys.isEmpty() ? null
         : new Leaf(0, Long.MAX_VALUE, keys.toArray(new byte[0][]), vals.toArray(), bytes);
     if (prev == null) {
-      return cur == null ? null : s.write(cur, gen, alloc);
+      return cur == null ? null : s.load(s.write(cur, gen, alloc, null), gen);
     }
     if (cur == null) {
       emit(prev, null);
@@ -149,7 +148,7 @@ final class BulkBuilder {
       }
       Branch br = new Branch(0, Long.MAX_VALUE, keys, childs, null,
           Layout.branchBytes(keys, 0, keys.length));
-      upIds.add(s.write(br, gen, alloc).pageId);
+      upIds.add(s.write(br, gen, alloc, null));
       if (p + 1 < parts) {
         upKeys.add(ks.get(to - 1));
       }

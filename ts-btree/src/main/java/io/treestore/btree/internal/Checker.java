@@ -31,6 +31,7 @@ public final class Checker {
   private long overflowPages;
   private long entries;
   private long userEntries;
+  private long free;
 
   /**
    * The outcome: problems found and what was counted.
@@ -66,15 +67,22 @@ public final class Checker {
     Meta meta = file.meta();
     pageCount = meta.pageCount();
     used.set(0, 2);
+    file.metaDamage().ifPresent(d -> problems.add("damaged " + d
+        + " (the other meta page is in use; the next flush rewrites it)"));
     byte[] p = meta.payload();
     int trees = 0;
-    long free = 0;
+    free = 0;
     if (p.length > 0) {
       ByteBuffer b = ByteBuffer.wrap(p);
       long catRoot = b.getLong();
       long catCount = b.getLong();
       long freeRoot = b.getLong();
       long freeCount = b.getLong();
+      int spill = b.getInt();
+      for (int i = 0; i < spill && b.remaining() >= 8; i++) {
+        mark(b.getLong(), "meta spill list");
+        free++;
+      }
       List<Leaf> catLeaves = new ArrayList<>();
       tree("catalog", catRoot, catCount, meta.generation(), catLeaves);
       for (Leaf l : catLeaves) {
@@ -95,7 +103,7 @@ public final class Checker {
       for (Leaf l : freeLeaves) {
         for (int i = 0; i < l.count(); i++) {
           if (!(l.vals[i] instanceof byte[] v) || v.length % 8 != 0) {
-            problems.add("free-list record in page " + l.pageId + " is malformed");
+            problems.add("free-list record in page " + l.pageId() + " is malformed");
             continue;
           }
           ByteBuffer vb = ByteBuffer.wrap(v);
@@ -116,15 +124,18 @@ public final class Checker {
         free, userEntries, trees);
   }
 
-  private void mark(long id, String owner) {
+  /** Marks a page used; returns false (and reports) if it is out of range or already used. */
+  private boolean mark(long id, String owner) {
     if (id < 2 || id >= pageCount) {
       problems.add(owner + " refers to page " + id + " outside [2, " + pageCount + ")");
-      return;
+      return false;
     }
     if (used.get((int) id)) {
       problems.add("page " + id + " is used twice (again by " + owner + ")");
+      return false;
     }
     used.set((int) id);
+    return true;
   }
 
   private long tree(String what, long root, long count, long gen, @Nullable List<Leaf> leaves) {
@@ -146,7 +157,14 @@ public final class Checker {
 
   private void node(String what, long id, long maxGen, byte @Nullable [] lo, byte @Nullable [] hi,
       int depth, boolean isRoot, int[] leafDepth, @Nullable List<Leaf> leaves) {
-    mark(id, what);
+    if (depth > TreeOps.MAX_DEPTH) {
+      problems.add(what + ": page " + id + " is deeper than " + TreeOps.MAX_DEPTH
+          + " levels (a cycle?)");
+      return;
+    }
+    if (!mark(id, what)) {
+      return;
+    }
     Node n;
     try {
       n = layout.decode(file, id, file.readPage(id));
@@ -155,8 +173,8 @@ public final class Checker {
       return;
     }
     nodes++;
-    if (n.generation > maxGen) {
-      problems.add(what + ": page " + id + " has generation " + n.generation
+    if (n.generation() > maxGen) {
+      problems.add(what + ": page " + id + " has generation " + n.generation()
           + " above its parent's " + maxGen);
     }
     if (!isRoot && n.bytes < layout.capacity / 4) {
@@ -183,7 +201,7 @@ public final class Checker {
       entries += l.count();
       for (Object v : l.vals) {
         if (v instanceof OverflowRef r) {
-          overflow(what, r, n.generation);
+          overflow(what, r, n.generation());
         }
       }
       if (leaves != null) {
@@ -194,7 +212,7 @@ public final class Checker {
       for (int i = 0; i <= b.count(); i++) {
         byte[] clo = i == 0 ? lo : b.keys[i - 1];
         byte[] chi = i == b.count() ? hi : b.keys[i];
-        node(what, b.ids[i], n.generation, clo, chi, depth + 1, false, leafDepth, leaves);
+        node(what, b.ids[i], n.generation(), clo, chi, depth + 1, false, leafDepth, leaves);
       }
     }
   }
@@ -209,7 +227,9 @@ public final class Checker {
         problems.add(what + ": overflow chain from page " + r.firstPage() + " ends early");
         return;
       }
-      mark(page, what + " overflow");
+      if (!mark(page, what + " overflow")) {
+        return;
+      }
       overflowPages++;
       byte[] p;
       try {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Durable state</h2>
  * The meta page's payload (big-endian) is
- * {@code catalogRoot:u64, catalogCount:u64, freeRoot:u64, freeCount:u64, userLen:u32, user}.
+ * {@code catalogRoot:u64, catalogCount:u64, freeRoot:u64, freeCount:u64, spillCount:u32,
+ * spill:u64^spillCount, userLen:u32, user}; the spill ids are free pages too (see step 3).
  * The <em>catalog</em> is a B+Tree mapping each tree name (UTF-8) to
  * {@code root:u64, count:u64} (root 0 for an empty tree). The <em>free-list tree</em> maps
  * {@code (generation:u64, seq:u32)} to a packed array of u64 page ids that flush
@@ -48,8 +50,9 @@ import org.jspecify.annotations.Nullable;
  *       taken from the pool, from reusable free-list records, or from the end of the file.
  *   <li>Bring the free-list tree to a fixed point: its records must list exactly the pool's
  *       surplus (generation 0) and the pages released in this interval (this generation),
- *       while editing it releases and needs pages of its own. Each round either changes
- *       nothing, and the loop ends, or grows a finite set.
+ *       while editing it releases and needs pages of its own. The pages reserved for its own
+ *       nodes only ever grow, as do the pool and the released set, so the loop ends; reserved
+ *       pages that end up unused (at most a few) are recorded in the meta page's spill list.
  *   <li>Write the free-list tree, sync the file, write and sync the meta page (the atomic
  *       step), then publish the clean roots and start a new reader epoch.
  * </ol>
@@ -75,23 +78,37 @@ public final class Engine implements AutoCloseable {
    */
   public record TreeState(@Nullable Node root, long count) {}
 
-  private static final int PAYLOAD_FIXED = 36;
+  /** Meta payload without spill ids and user data. */
+  private static final int PAYLOAD_FIXED = 40;
+  /** Most free page ids recorded in the meta payload itself (see {@link #settleFreeList}). */
+  static final int MAX_SPILL = 32;
+  /** Largest user data: what the meta page holds beyond the fixed part and a full spill. */
+  private int maxUserData() {
+    return file.maxMetaPayload() - PAYLOAD_FIXED - 8 * MAX_SPILL;
+  }
 
   /** The page file. */
   public final PageFile file;
   /** The page cache of decoded nodes. */
   public final PageCache cache;
-  /** Node and overflow I/O. */
+  /** Node and overflow I/O of the user trees; its freed list is guarded by {@link #lock}. */
   public final NodeStore store;
+  /** Node I/O of the catalog and free-list trees; guarded by {@link #flushLock}. */
+  private final NodeStore sys;
   /** Reader epochs that delay page reuse. */
   public final ReaderTable readers;
   /** Serializes all writers. */
   public final ReentrantLock lock = new ReentrantLock();
+  /**
+   * Serializes flushes, bulk loads and drops, which own the catalog, the free list and page
+   * allocation. Taken before {@link #lock} when both are needed.
+   */
+  public final ReentrantLock flushLock = new ReentrantLock();
 
   private volatile Version current;
   private volatile boolean closed;
 
-  // ---- writer state (guarded by lock)
+  // ---- flush state (guarded by flushLock)
   private TreeState catalog;
   private TreeState freelist;
   private final LongList pool = new LongList();
@@ -112,6 +129,7 @@ public final class Engine implements AutoCloseable {
     this.file = file;
     this.cache = new PageCache(cacheBytes, file.pageSize());
     this.store = new NodeStore(file, cache);
+    this.sys = new NodeStore(file, cache);
     Meta meta = file.meta();
     this.readers = new ReaderTable(meta.generation());
     this.pageCount = meta.pageCount();
@@ -126,6 +144,18 @@ public final class Engine implements AutoCloseable {
       try {
         catalog = new TreeState(root(b.getLong(), meta.generation()), b.getLong());
         freelist = new TreeState(root(b.getLong(), meta.generation()), b.getLong());
+        int spill = b.getInt();
+        if (spill < 0 || spill > MAX_SPILL) {
+          throw new IllegalArgumentException("spill count " + spill);
+        }
+        for (int i = 0; i < spill; i++) {
+          long id = b.getLong();
+          if (id < 2 || id >= meta.pageCount()) {
+            throw new IllegalArgumentException("spilled page id " + id + " out of range");
+          }
+          pool.add(id);
+        }
+        pool.sortDescending();
         int len = b.getInt();
         if (len < 0 || len > b.remaining()) {
           throw new IllegalArgumentException("user data length " + len);
@@ -145,7 +175,7 @@ public final class Engine implements AutoCloseable {
       String name = new String(c.key(), StandardCharsets.UTF_8);
       byte[] v = (byte[]) c.rawValue();
       if (v.length != 16) {
-        throw file.corruption(catalog.root() == null ? 0 : catalog.root().pageId,
+        throw file.corruption(catalog.root() == null ? 0 : catalog.root().pageId(),
             "catalog entry for '" + name + "' has " + v.length + " bytes");
       }
       ByteBuffer b = ByteBuffer.wrap(v);
@@ -229,7 +259,7 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * Drops a tree and frees its pages. Caller holds {@link #lock}.
+   * Drops a tree and frees its pages. Caller holds {@link #flushLock} and {@link #lock}.
    *
    * @param name the tree name
    * @return whether it existed
@@ -241,11 +271,18 @@ public final class Engine implements AutoCloseable {
       return false;
     }
     if (st.root() != null) {
-      store.retireSubtree(st.root());
+      int freedMark = store.freed.size();
+      int retiredMark = store.retiredDirty.size();
+      try {
+        store.retireSubtree(st.root());
+      } catch (RuntimeException | Error e) {
+        undoRetired(freedMark, retiredMark);
+        throw e;
+      }
     }
     if (durable.remove(name) != null) {
       TreeOps.Outcome o = new TreeOps.Outcome();
-      catalog = new TreeState(TreeOps.delete(store, catalog.root(), utf8(name), o),
+      catalog = new TreeState(TreeOps.delete(sys, catalog.root(), utf8(name), o),
           catalog.count() - 1);
     }
     Map<String, TreeState> m = new HashMap<>(current.trees());
@@ -267,9 +304,26 @@ public final class Engine implements AutoCloseable {
     checkWritable();
     TreeState st = state(name);
     TreeOps.Outcome o = new TreeOps.Outcome();
-    Node root = TreeOps.put(store, st.root(), key, value, o);
+    int freedMark = store.freed.size();
+    int retiredMark = store.retiredDirty.size();
+    Node root;
+    try {
+      root = TreeOps.put(store, st.root(), key, value, o);
+    } catch (RuntimeException | Error e) {
+      undoRetired(freedMark, retiredMark);
+      throw e;
+    }
     publish(name, new TreeState(root, st.count() + (o.existed ? 0 : 1)));
     return o.existed;
+  }
+
+  /**
+   * Forgets the pages a failed write released: the tree still references them. (A write that
+   * fails, e.g. on a damaged page, changes nothing.)
+   */
+  private void undoRetired(int freedMark, int retiredMark) {
+    store.freed.truncate(freedMark);
+    store.retiredDirty.subList(retiredMark, store.retiredDirty.size()).clear();
   }
 
   /**
@@ -283,7 +337,15 @@ public final class Engine implements AutoCloseable {
     checkWritable();
     TreeState st = state(name);
     TreeOps.Outcome o = new TreeOps.Outcome();
-    Node root = TreeOps.delete(store, st.root(), key, o);
+    int freedMark = store.freed.size();
+    int retiredMark = store.retiredDirty.size();
+    Node root;
+    try {
+      root = TreeOps.delete(store, st.root(), key, o);
+    } catch (RuntimeException | Error e) {
+      undoRetired(freedMark, retiredMark);
+      throw e;
+    }
     if (o.existed) {
       publish(name, new TreeState(root, st.count() - 1));
     }
@@ -301,11 +363,12 @@ public final class Engine implements AutoCloseable {
   public void batch(java.util.function.Consumer<Batch> body) {
     checkWritable();
     int freedMark = store.freed.size();
+    int retiredMark = store.retiredDirty.size();
     Batch b = new Batch(current);
     try {
       body.accept(b);
     } catch (RuntimeException | Error e) {
-      store.freed.truncate(freedMark);
+      undoRetired(freedMark, retiredMark);
       throw e;
     }
     if (!b.changed.isEmpty()) {
@@ -390,7 +453,7 @@ public final class Engine implements AutoCloseable {
 
   /**
    * Replaces an empty tree's content with sorted entries, writing full leaves as it goes.
-   * Caller holds {@link #lock}. On failure nothing changes and the pages written are
+   * Caller holds {@link #flushLock} and {@link #lock}. On failure nothing changes and the pages written are
    * returned to the pool.
    *
    * @param name the tree, which must be empty
@@ -445,7 +508,7 @@ public final class Engine implements AutoCloseable {
 
   // ------------------------------------------------------------------ free space
 
-  /** Returns a page id that no durable state and no reader can reach. Writer only. */
+  /** Returns a page id that no durable state and no reader can reach. Under flushLock. */
   long alloc() {
     if (pool.isEmpty() && !popSafeRecord(true)) {
       return pageCount++;
@@ -463,7 +526,7 @@ public final class Engine implements AutoCloseable {
       return false;
     }
     long safe = Math.min(file.meta().generation(), readers.oldestPinned());
-    TreeCursor c = new TreeCursor(store, freelist.root());
+    TreeCursor c = new TreeCursor(sys, freelist.root());
     if (!c.seek(recordKey(allowGen0 ? 0 : 1, 0))) {
       return false;
     }
@@ -474,7 +537,7 @@ public final class Engine implements AutoCloseable {
     }
     ByteBuffer v = ByteBuffer.wrap((byte[]) c.rawValue());
     TreeOps.Outcome o = new TreeOps.Outcome();
-    freelist = new TreeState(TreeOps.delete(store, freelist.root(), key, o),
+    freelist = new TreeState(TreeOps.delete(sys, freelist.root(), key, o),
         freelist.count() - 1);
     while (v.hasRemaining()) {
       pool.add(v.getLong());
@@ -486,7 +549,7 @@ public final class Engine implements AutoCloseable {
   /** Moves every generation-0 record (the surplus of the last flush) into the pool. */
   private void takeBackSurplus() {
     while (freelist.root() != null) {
-      TreeCursor c = new TreeCursor(store, freelist.root());
+      TreeCursor c = new TreeCursor(sys, freelist.root());
       if (!c.first() || ByteBuffer.wrap(c.key()).getLong() != 0) {
         return;
       }
@@ -499,7 +562,7 @@ public final class Engine implements AutoCloseable {
     List<byte[]> keys = new ArrayList<>();
     List<byte[]> vals = new ArrayList<>();
     byte[] prefix = ByteBuffer.allocate(8).putLong(gen).array();
-    TreeCursor c = new TreeCursor(store, freelist.root());
+    TreeCursor c = new TreeCursor(sys, freelist.root());
     for (boolean ok = c.seek(prefix); ok && startsWith(c.key(), prefix); ok = c.next()) {
       keys.add(c.key());
       vals.add((byte[]) c.rawValue());
@@ -517,11 +580,11 @@ public final class Engine implements AutoCloseable {
     Node root = freelist.root();
     long count = freelist.count();
     for (byte[] k : keys) {
-      root = TreeOps.delete(store, root, k, o);
+      root = TreeOps.delete(sys, root, k, o);
       count--;
     }
     for (int r = 0; r < records; r++) {
-      root = TreeOps.put(store, root, recordKey(gen, r), packIds(ids, r), o);
+      root = TreeOps.put(sys, root, recordKey(gen, r), packIds(ids, r), o);
       count++;
     }
     freelist = new TreeState(root, count);
@@ -546,17 +609,49 @@ public final class Engine implements AutoCloseable {
   // ------------------------------------------------------------------ flush
 
   /**
-   * Makes the current state of every tree, and {@code newUserData}, durable. Caller holds
-   * {@link #lock}.
+   * A flush between its two halves: the state to make durable was captured by
+   * {@link #prepareFlush}; {@link #completeFlush} writes it while writers go on.
+   */
+  public final class FlushJob {
+    final long gen;
+    final Version version;
+    final List<String> changed;
+    final LongList freed;
+    final byte[] userData;
+    final Map<Node, NodeStore.Assignment> assigned = new IdentityHashMap<>();
+
+    FlushJob(long gen, Version version, List<String> changed, LongList freed, byte[] userData) {
+      this.gen = gen;
+      this.version = version;
+      this.changed = changed;
+      this.freed = freed;
+      this.userData = userData;
+    }
+
+    /**
+     * Returns the generation this flush makes durable.
+     *
+     * @return the generation
+     */
+    public long generation() {
+      return gen;
+    }
+  }
+
+  /**
+   * Captures the current state of every tree (and {@code newUserData}) for a flush. Caller
+   * holds {@link #flushLock} and {@link #lock}; afterwards only {@link #flushLock} is needed,
+   * and writers may go on.
    *
    * @param newUserData the user data to record, or {@code null} to keep the current one
-   * @return the new durable generation, or the current one if nothing had changed
+   * @return the job, or {@code null} if nothing changed since the last flush
+   * @throws IllegalArgumentException if the user data is too large
    */
-  public long flush(byte @Nullable [] newUserData) {
+  public @Nullable FlushJob prepareFlush(byte @Nullable [] newUserData) {
     checkWritable();
-    if (newUserData != null && newUserData.length > file.maxMetaPayload() - PAYLOAD_FIXED) {
+    if (newUserData != null && newUserData.length > maxUserData()) {
       throw new IllegalArgumentException("user data is " + newUserData.length
-          + " bytes, at most " + (file.maxMetaPayload() - PAYLOAD_FIXED));
+          + " bytes, at most " + maxUserData());
     }
     Version v = current;
     List<String> changed = new ArrayList<>();
@@ -564,7 +659,7 @@ public final class Engine implements AutoCloseable {
       long[] d = durable.get(e.getKey());
       TreeState st = e.getValue();
       Node r = st.root();
-      if (d == null || (r != null && r.isDirty()) || (r == null ? 0 : r.pageId) != d[0]
+      if (d == null || (r != null && r.isDirty()) || (r == null ? 0 : r.pageId()) != d[0]
           || st.count() != d[1]) {
         changed.add(e.getKey());
       }
@@ -573,68 +668,138 @@ public final class Engine implements AutoCloseable {
     boolean catalogDirty = catalog.root() != null && catalog.root().isDirty();
     boolean freeDirty = freelist.root() != null && freelist.root().isDirty();
     if (changed.isEmpty() && !userChanged && !catalogDirty && !freeDirty
-        && store.freed.isEmpty() && pool.isEmpty()) {
-      return file.meta().generation();
+        && store.freed.isEmpty() && store.retiredDirty.isEmpty() && sys.freed.isEmpty()
+        && pool.isEmpty()) {
+      return null;
     }
-    long gen = file.meta().generation() + 1;
+    LongList freed = store.freed;
+    store.freed = new LongList();
+    store.resolveRetired(store.retiredDirty, freed);
+    store.retiredDirty = new ArrayList<>();
+    return new FlushJob(file.meta().generation() + 1, v, changed, freed,
+        newUserData != null ? newUserData.clone() : userData);
+  }
+
+  /**
+   * Writes a prepared flush and makes it durable: the changed trees' dirty nodes, the
+   * catalog, the free list, a sync, then the meta page. Caller holds {@link #flushLock} (not
+   * {@link #lock}: writers go on meanwhile).
+   *
+   * @param job the prepared flush
+   * @return the new durable generation
+   * @throws io.treestore.page.StorageException on an I/O error: nothing became durable, the
+   *     in-memory state is as before, and the flush may be retried (after a failed sync the
+   *     file is read-only and retrying fails)
+   */
+  public long completeFlush(FlushJob job) {
+    long gen = job.gen;
     TreeState savedCatalog = catalog;
     TreeState savedFree = freelist;
     LongList savedPool = pool.copy();
-    LongList savedFreed = store.freed.copy();
+    LongList savedSysFreed = sys.freed.copy();
     long savedPageCount = pageCount;
     try {
       takeBackSurplus();
-      Map<String, TreeState> clean = new HashMap<>(v.trees());
       Map<String, long[]> newDurable = new HashMap<>();
       TreeOps.Outcome o = new TreeOps.Outcome();
-      for (String name : changed) {
-        TreeState st = v.trees().get(name);
-        Node root = st.root() == null ? null : store.write(st.root(), gen, this::alloc);
-        long rid = root == null ? 0 : root.pageId;
-        clean.put(name, new TreeState(root, st.count()));
+      for (String name : job.changed) {
+        TreeState st = job.version.trees().get(name);
+        long rid = st.root() == null ? 0
+            : store.write(st.root(), gen, this::alloc, job.assigned);
         newDurable.put(name, new long[] {rid, st.count()});
         byte[] val = ByteBuffer.allocate(16).putLong(rid).putLong(st.count()).array();
         o.existed = false;
-        Node cr = TreeOps.put(store, catalog.root(), utf8(name), val, o);
+        Node cr = TreeOps.put(sys, catalog.root(), utf8(name), val, o);
         catalog = new TreeState(cr, catalog.count() + (o.existed ? 0 : 1));
       }
-      if (catalog.root() != null) {
-        catalog = new TreeState(store.write(catalog.root(), gen, this::alloc), catalog.count());
-      }
-      LongList reserved = settleFreeList(gen);
+      long catalogRoot = catalog.root() == null ? 0
+          : sys.write(catalog.root(), gen, this::alloc, job.assigned);
+      LongList reserved = settleFreeList(gen, job.freed);
+      long freeRoot = 0;
+      int[] next = {0};
       if (freelist.root() != null) {
-        int[] next = {0};
-        freelist = new TreeState(store.write(freelist.root(), gen,
-            () -> reserved.get(next[0]++)), freelist.count());
-        if (next[0] != reserved.size()) {
-          throw new IllegalStateException("free-list write used " + next[0] + " of "
-              + reserved.size() + " reserved pages");
-        }
+        freeRoot = sys.write(freelist.root(), gen, () -> reserved.get(next[0]++), job.assigned);
       }
-      byte[] ud = newUserData != null ? newUserData.clone() : userData;
-      ByteBuffer p = ByteBuffer.allocate(PAYLOAD_FIXED + ud.length);
-      p.putLong(catalog.root() == null ? 0 : catalog.root().pageId).putLong(catalog.count());
-      p.putLong(freelist.root() == null ? 0 : freelist.root().pageId).putLong(freelist.count());
-      p.putInt(ud.length).put(ud);
+      int spill = reserved.size() - next[0];
+      ByteBuffer p = ByteBuffer.allocate(PAYLOAD_FIXED + 8 * spill + job.userData.length);
+      p.putLong(catalogRoot).putLong(catalog.count());
+      p.putLong(freeRoot).putLong(freelist.count());
+      p.putInt(spill);
+      for (int i = next[0]; i < reserved.size(); i++) {
+        p.putLong(reserved.get(i));
+      }
+      p.putInt(job.userData.length).put(job.userData);
       file.sync();
       file.commitMeta(gen, pageCount, p.array());
-      userData = ud;
-      durable.putAll(newDurable);
-      current = new Version(Map.copyOf(clean));
+      lock.lock();
+      try {
+        for (Map.Entry<Node, NodeStore.Assignment> a : job.assigned.entrySet()) {
+          NodeStore.apply(a.getKey(), a.getValue());
+        }
+        userData = job.userData;
+        durable.putAll(newDurable);
+        readers.advance(gen);
+      } finally {
+        lock.unlock();
+      }
+      // The surplus is recorded in generation-0 records; spilled pages stay free here too.
       pool.clear();
-      store.freed.clear();
-      readers.advance(gen);
+      for (int i = next[0]; i < reserved.size(); i++) {
+        pool.add(reserved.get(i));
+      }
+      pool.sortDescending();
+      sys.freed.clear();
+      sys.retiredDirty.clear();
       return gen;
     } catch (RuntimeException | Error e) {
       catalog = savedCatalog;
       freelist = savedFree;
       pool.clear();
       pool.addAll(savedPool);
-      store.freed.clear();
-      store.freed.addAll(savedFreed);
+      sys.freed.clear();
+      sys.freed.addAll(savedSysFreed);
+      sys.retiredDirty.clear();
       pageCount = savedPageCount;
+      lock.lock();
+      try {
+        store.freed.addAll(job.freed);
+      } finally {
+        lock.unlock();
+      }
       throw e;
     }
+  }
+
+  /**
+   * Gives a prepared but never completed flush's freed pages back, so that the next flush
+   * records them. Caller holds {@link #flushLock}.
+   *
+   * @param job the abandoned flush
+   */
+  public void abandonFlush(FlushJob job) {
+    lock.lock();
+    try {
+      store.freed.addAll(job.freed);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Prepares and completes a flush. Caller holds {@link #flushLock} but not {@link #lock}.
+   *
+   * @param newUserData the user data to record, or {@code null} to keep the current one
+   * @return the new durable generation, or the current one if nothing had changed
+   */
+  public long flush(byte @Nullable [] newUserData) {
+    FlushJob job;
+    lock.lock();
+    try {
+      job = prepareFlush(newUserData);
+    } finally {
+      lock.unlock();
+    }
+    return job == null ? file.meta().generation() : completeFlush(job);
   }
 
   /**
@@ -643,29 +808,42 @@ public final class Engine implements AutoCloseable {
    *
    * @return the pages reserved for the free-list tree's dirty nodes
    */
-  private LongList settleFreeList(long gen) {
+  private LongList settleFreeList(long gen, LongList userFreed) {
+    int reserve = 0;
     for (int round = 0; round < 10_000; round++) {
-      int need = freelist.root() == null ? 0 : store.countUnwritten(freelist.root());
+      int need = freelist.root() == null ? 0 : sys.countUnwritten(freelist.root());
+      // Grow-only: a reservation that followed `need` down and up could oscillate forever.
+      reserve = Math.max(reserve, need);
       boolean changed = false;
-      while (pool.size() < need) {
+      while (pool.size() < reserve) {
         if (!popSafeRecord(false)) {
           pool.add(pageCount++);
         }
         changed = true;
       }
       pool.sortDescending();
-      // The smallest `need` ids (at the end) are reserved; the rest is surplus.
+      // The smallest `reserve` ids (at the end) are reserved; the rest is surplus.
       long[] all = pool.toArray();
-      long[] surplus = Arrays.copyOfRange(all, 0, all.length - need);
+      long[] surplus = Arrays.copyOfRange(all, 0, all.length - reserve);
       Arrays.sort(surplus);
-      long[] freed = store.freed.toArray();
+      long[] freed = new long[userFreed.size() + sys.freed.size()];
+      for (int i = 0; i < userFreed.size(); i++) {
+        freed[i] = userFreed.get(i);
+      }
+      for (int i = 0; i < sys.freed.size(); i++) {
+        freed[userFreed.size() + i] = sys.freed.get(i);
+      }
       Arrays.sort(freed);
       changed |= syncRecords(0, surplus);
       changed |= syncRecords(gen, freed);
-      int needAfter = freelist.root() == null ? 0 : store.countUnwritten(freelist.root());
-      if (!changed && needAfter == need) {
+      int needAfter = freelist.root() == null ? 0 : sys.countUnwritten(freelist.root());
+      if (!changed && needAfter <= reserve) {
+        if (reserve - needAfter > MAX_SPILL) {
+          throw new IllegalStateException("free-list settling reserved " + reserve
+              + " pages for " + needAfter + " nodes");
+        }
         LongList reserved = new LongList();
-        for (int i = all.length - 1; i >= all.length - need; i--) {
+        for (int i = all.length - 1; i >= all.length - reserve; i--) {
           reserved.add(all[i]);
         }
         return reserved;

@@ -4,15 +4,37 @@ package io.treestore.btree.internal;
  * A leaf: keys in strictly ascending unsigned order and, for each, a value that is either a
  * {@code byte[]} (stored inline, or, in a dirty leaf, a large value not yet written to its
  * overflow chain) or an {@link OverflowRef}.
+ *
+ * <p>When a flush writes a dirty leaf that holds large values, it writes their overflow chains
+ * and records the values as written ({@link #valsForCopy()}: references instead of arrays), so
+ * that copies made afterwards share the chains instead of writing them again.
  */
 public final class Leaf extends Node {
   final byte[][] keys;
   final Object[] vals;
+  private volatile Object @org.jspecify.annotations.Nullable [] stored;
 
   Leaf(long pageId, long generation, byte[][] keys, Object[] vals, int bytes) {
     super(pageId, generation, bytes);
     this.keys = keys;
     this.vals = vals;
+  }
+
+  /**
+   * Returns the values to copy into a new leaf: the written form if a flush wrote this leaf's
+   * large values, else {@link #vals}. The caller must check, with {@code ==}, which one it got
+   * (see {@link NodeStore#retireLeaf}).
+   *
+   * @return the values array (not to be modified)
+   */
+  Object[] valsForCopy() {
+    Object[] s = stored;
+    return s != null ? s : vals;
+  }
+
+  /** Records the written form of the values; called once, before {@link #assign}. */
+  void store(Object[] written) {
+    stored = written;
   }
 
   @Override

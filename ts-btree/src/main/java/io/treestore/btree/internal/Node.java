@@ -6,14 +6,15 @@ package io.treestore.btree.internal;
  * <p>A node is <em>clean</em> when it has been written to a page ({@code pageId >= 2}) and
  * <em>dirty</em> when it exists only in memory ({@code pageId == 0}); dirty nodes are created
  * by copy-on-write since the last flush and are referenced directly by their parents. Fields
- * are final and arrays are never modified after construction, so a node may be shared by any
- * number of readers and snapshots without synchronization.
+ * are final (but the page id and generation, assigned once when a flush wrote the node) and
+ * arrays are never modified after construction, so a node may be shared by any number of
+ * readers and snapshots without synchronization.
  */
 public abstract sealed class Node permits Leaf, Branch {
-  /** The page holding this node, or 0 for a dirty node. */
-  public final long pageId;
-  /** The flush generation that wrote the page; {@link Long#MAX_VALUE} for a dirty node. */
-  public final long generation;
+  /** The page holding this node, or 0 while it is dirty; assigned once. */
+  private volatile long pageId;
+  /** The flush generation that wrote the page; {@link Long#MAX_VALUE} while dirty. */
+  private volatile long generation;
   /** Serialized payload size in bytes (page header excluded). */
   public final int bytes;
 
@@ -21,6 +22,37 @@ public abstract sealed class Node permits Leaf, Branch {
     this.pageId = pageId;
     this.generation = generation;
     this.bytes = bytes;
+  }
+
+  /**
+   * Returns the page holding this node.
+   *
+   * @return the page id, or 0 if the node has not been written (or its flush has not
+   *     finished)
+   */
+  public final long pageId() {
+    return pageId;
+  }
+
+  /**
+   * Returns the generation of the flush that wrote this node.
+   *
+   * @return the generation, or {@link Long#MAX_VALUE} for a dirty node
+   */
+  public final long generation() {
+    return generation;
+  }
+
+  /**
+   * Records that a flush wrote this dirty node to a page: from now on it is clean. Called once,
+   * after the flush's meta page is durable (or at once for pages written by a bulk load).
+   *
+   * @param id the page
+   * @param gen the flush generation
+   */
+  void assign(long id, long gen) {
+    generation = gen;
+    pageId = id;
   }
 
   /**

@@ -4,7 +4,11 @@ import io.treestore.page.PageCache;
 import io.treestore.page.PageFile;
 import io.treestore.page.PageType;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Loads, writes and frees the pages of B+Tree nodes and overflow chains.
@@ -31,8 +35,31 @@ public final class NodeStore {
   final PageFile file;
   final PageCache cache;
   final Layout layout;
-  /** Pages released since the last flush; writer only. */
-  final LongList freed = new LongList();
+  /** Pages released since the last flush was prepared; writer only. */
+  LongList freed = new LongList();
+  /**
+   * Dirty nodes replaced since the last flush was prepared. A flush that was writing when
+   * they were replaced may have written them; the next flush frees their pages if so.
+   */
+  List<Retired> retiredDirty = new ArrayList<>();
+
+  /**
+   * A dirty node that copy-on-write replaced.
+   *
+   * @param node the node
+   * @param orphanChains for a leaf: whether the copy took its values as arrays, so that
+   *     overflow chains a flush writes for it are referenced by nothing else
+   */
+  record Retired(Node node, boolean orphanChains) {}
+
+  /**
+   * Where a flush wrote a dirty node; applied to the node once the flush is durable.
+   *
+   * @param id the page
+   * @param generation the flush generation
+   * @param stored for a leaf with large values, the values as written, else {@code null}
+   */
+  record Assignment(long id, long generation, Object @Nullable [] stored) {}
   private final byte[] scratch;
 
   /**
@@ -67,8 +94,8 @@ public final class NodeStore {
    */
   public Node load(long pageId, long maxGeneration) {
     Node n = cache.get(pageId, id -> layout.decode(file, id, file.readPage(id)));
-    if (n.generation > maxGeneration) {
-      throw file.corruption(pageId, "page of generation " + n.generation
+    if (n.generation() > maxGeneration) {
+      throw file.corruption(pageId, "page of generation " + n.generation()
           + " is referenced by a node of generation " + maxGeneration);
     }
     return n;
@@ -89,7 +116,7 @@ public final class NodeStore {
         return k;
       }
     }
-    return load(b.ids[i], b.generation);
+    return load(b.ids[i], b.generation());
   }
 
   /**
@@ -103,20 +130,26 @@ public final class NodeStore {
       return v.clone();
     }
     OverflowRef r = (OverflowRef) raw;
-    byte[] out = new byte[r.length()];
+    int length = r.length();
+    // Grow the buffer as pages arrive, so that a damaged length cannot demand 1 GiB at once.
+    byte[] out = new byte[Math.min(length, 1 << 20)];
     long page = r.firstPage();
     int pos = 0;
-    while (pos < out.length) {
+    while (pos < length) {
       if (page < 2) {
         throw file.corruption(r.firstPage(), "overflow chain ends after " + pos + " of "
-            + out.length + " bytes");
+            + length + " bytes");
       }
       byte[] p = readOverflowPage(page);
       ByteBuffer b = ByteBuffer.wrap(p);
       long next = b.getLong(PageFile.HEADER_SIZE);
       int len = b.getInt(PageFile.HEADER_SIZE + 8);
-      if (len <= 0 || len > out.length - pos || len > layout.pageSize - OVERFLOW_HEADER) {
+      if (len <= 0 || len > length - pos || len > layout.pageSize - OVERFLOW_HEADER) {
         throw file.corruption(page, "overflow page length " + len + " out of range");
+      }
+      if (pos + len > out.length) {
+        out = java.util.Arrays.copyOf(out, (int) Math.min(length, Math.max(pos + len,
+            2L * out.length)));
       }
       System.arraycopy(p, OVERFLOW_HEADER, out, pos, len);
       pos += len;
@@ -124,7 +157,7 @@ public final class NodeStore {
     }
     if (page != 0) {
       throw file.corruption(r.firstPage(), "overflow chain longer than its value length "
-          + out.length);
+          + length);
     }
     return out;
   }
@@ -138,13 +171,57 @@ public final class NodeStore {
   }
 
   /**
-   * Records that a node is no longer reachable from the current tree.
+   * Records that a node is no longer reachable from the current tree. A clean node's page is
+   * freed now; a dirty node is remembered, since a flush in progress may write it.
    *
-   * @param n the replaced node; nothing is recorded for a dirty node
+   * @param n the replaced node
    */
   void retire(Node n) {
-    if (!n.isDirty()) {
-      freed.add(n.pageId);
+    long id = n.pageId();
+    if (id != 0) {
+      freed.add(id);
+    } else {
+      retiredDirty.add(new Retired(n, false));
+    }
+  }
+
+  /**
+   * Records that a leaf was replaced by a copy made from {@code copiedFrom}.
+   *
+   * @param l the replaced leaf
+   * @param copiedFrom the values array the copy was made from ({@link Leaf#valsForCopy()})
+   */
+  void retireLeaf(Leaf l, Object[] copiedFrom) {
+    long id = l.pageId();
+    if (id != 0) {
+      freed.add(id);
+    } else {
+      retiredDirty.add(new Retired(l, copiedFrom == l.vals));
+    }
+  }
+
+  /**
+   * Frees what a finished flush wrote for nodes that were replaced meanwhile, and forgets the
+   * rest (never written). Called when the next flush is prepared.
+   *
+   * @param retired the nodes
+   * @param into receives the freed page ids
+   */
+  void resolveRetired(List<Retired> retired, LongList into) {
+    for (Retired r : retired) {
+      long id = r.node().pageId();
+      if (id == 0) {
+        continue;
+      }
+      into.add(id);
+      if (r.orphanChains() && r.node() instanceof Leaf l) {
+        Object[] written = l.valsForCopy();
+        for (int i = 0; i < written.length; i++) {
+          if (written[i] instanceof OverflowRef ref && l.vals[i] instanceof byte[]) {
+            chainPages(ref, into);
+          }
+        }
+      }
     }
   }
 
@@ -155,13 +232,17 @@ public final class NodeStore {
    */
   void retireValue(Object raw) {
     if (raw instanceof OverflowRef r) {
-      long page = r.firstPage();
-      int pages = overflowPages(r.length());
-      for (int i = 0; i < pages; i++) {
-        byte[] p = readOverflowPage(page);
-        freed.add(page);
-        page = ByteBuffer.wrap(p).getLong(PageFile.HEADER_SIZE);
-      }
+      chainPages(r, freed);
+    }
+  }
+
+  private void chainPages(OverflowRef r, LongList into) {
+    long page = r.firstPage();
+    int pages = overflowPages(r.length());
+    for (int i = 0; i < pages; i++) {
+      byte[] p = readOverflowPage(page);
+      into.add(page);
+      page = ByteBuffer.wrap(p).getLong(PageFile.HEADER_SIZE);
     }
   }
 
@@ -171,8 +252,21 @@ public final class NodeStore {
    * @param n the subtree's root
    */
   void retireSubtree(Node n) {
+    if (n.isDirty()) {
+      // Never written (drops wait for flushes); its clean descendants still need freeing.
+      if (n instanceof Branch b) {
+        for (int i = 0; i <= b.count(); i++) {
+          retireSubtree(child(b, i));
+        }
+      } else {
+        for (Object v : ((Leaf) n).vals) {
+          retireValue(v);
+        }
+      }
+      return;
+    }
     if (n instanceof Leaf l) {
-      for (Object v : l.vals) {
+      for (Object v : l.valsForCopy()) {
         retireValue(v);
       }
     } else {
@@ -181,7 +275,7 @@ public final class NodeStore {
         retireSubtree(child(b, i));
       }
     }
-    retire(n);
+    freed.add(n.pageId());
   }
 
   int overflowPages(int length) {
@@ -220,20 +314,23 @@ public final class NodeStore {
   }
 
   /**
-   * Writes a subtree's dirty nodes (children first) and returns the clean equivalent of its
-   * root. Clean nodes are returned as they are. Every written node is put in the cache.
+   * Writes a subtree's dirty nodes (children first) and returns the page of its root. Clean
+   * nodes are not written again. Every written node is put in the cache as a clean copy
+   * (without references to in-memory children, so that the cache bounds memory).
    *
    * @param n the subtree root
    * @param generation the generation of the flush the pages belong to
    * @param alloc gives the page id for each page written
-   * @return a clean node with the same content
+   * @param job collects where each node went, to be applied when the flush is durable; or
+   *     {@code null} to mark the nodes clean at once (bulk loads)
+   * @return the page id of {@code n}
    */
-  Node write(Node n, long generation, LongSupplier alloc) {
+  long write(Node n, long generation, LongSupplier alloc, @Nullable Map<Node, Assignment> job) {
     if (!n.isDirty()) {
-      return n;
+      return n.pageId();
     }
-    Node clean;
     long id;
+    Object[] stored = null;
     if (n instanceof Leaf l) {
       Object[] vals = l.vals;
       for (int i = 0; i < vals.length; i++) {
@@ -244,10 +341,14 @@ public final class NodeStore {
           vals[i] = writeOverflow(v, generation, alloc);
         }
       }
+      if (vals != l.vals) {
+        stored = vals;
+      }
       id = alloc.getAsLong();
-      clean = new Leaf(id, generation, l.keys, vals, l.bytes);
-      layout.encodeLeaf((Leaf) clean, scratch);
+      Leaf clean = new Leaf(id, generation, l.keys, vals, l.bytes);
+      layout.encodeLeaf(clean, scratch);
       file.writePage(id, PageType.LEAF, generation, scratch);
+      cache.put(id, clean);
     } else {
       Branch b = (Branch) n;
       long[] ids = b.ids;
@@ -256,17 +357,34 @@ public final class NodeStore {
         for (int i = 0; i < b.kids.length; i++) {
           Node k = b.kids[i];
           if (k != null) {
-            ids[i] = write(k, generation, alloc).pageId;
+            ids[i] = write(k, generation, alloc, job);
           }
         }
       }
       id = alloc.getAsLong();
-      clean = new Branch(id, generation, b.keys, ids, null, b.bytes);
       layout.encodeBranch(b.keys, ids, scratch);
       file.writePage(id, PageType.BRANCH, generation, scratch);
+      cache.put(id, new Branch(id, generation, b.keys, ids, null, b.bytes));
     }
-    cache.put(id, clean);
-    return clean;
+    if (job == null) {
+      apply(n, new Assignment(id, generation, stored));
+    } else {
+      job.put(n, new Assignment(id, generation, stored));
+    }
+    return id;
+  }
+
+  /**
+   * Marks a written node clean.
+   *
+   * @param n the node
+   * @param a where it was written
+   */
+  static void apply(Node n, Assignment a) {
+    if (a.stored() != null) {
+      ((Leaf) n).store(a.stored());
+    }
+    n.assign(a.id(), a.generation());
   }
 
   private OverflowRef writeOverflow(byte[] v, long generation, LongSupplier alloc) {

@@ -69,6 +69,10 @@ public final class TreeCursor {
   }
 
   private void push(int level, Node n) {
+    if (level > TreeOps.MAX_DEPTH) {
+      throw s.file.corruption(n.pageId(), "tree deeper than " + TreeOps.MAX_DEPTH
+          + " levels: its pages form a cycle");
+    }
     if (level >= path.length) {
       path = Arrays.copyOf(path, path.length * 2);
       idx = Arrays.copyOf(idx, idx.length * 2);

@@ -24,6 +24,12 @@ import org.jspecify.annotations.Nullable;
 public final class TreeOps {
   private TreeOps() {}
 
+  /**
+   * Deepest tree accepted. Every node holds at least four entries, so a real tree this deep
+   * would hold more than 4^64 of them: a deeper walk means pages that form a cycle.
+   */
+  public static final int MAX_DEPTH = 64;
+
   /** Result of a write that split a node in two. */
   record Split(Node left, byte[] separator, Node right) {}
 
@@ -71,7 +77,12 @@ public final class TreeOps {
     if (n == null) {
       return null;
     }
+    int depth = 0;
     while (n instanceof Branch b) {
+      if (++depth > MAX_DEPTH) {
+        throw s.file.corruption(b.pageId(), "tree deeper than " + MAX_DEPTH
+            + " levels: its pages form a cycle");
+      }
       n = s.child(b, childIndex(b.keys, key));
     }
     Leaf l = (Leaf) n;
@@ -115,24 +126,25 @@ public final class TreeOps {
     Layout L = s.layout;
     if (n instanceof Leaf l) {
       int i = search(l.keys, key);
+      Object[] src = l.valsForCopy();
       byte[][] keys;
       Object[] vals;
       int bytes;
       if (i >= 0) {
         out.existed = true;
-        s.retireValue(l.vals[i]);
+        s.retireValue(src[i]);
         keys = l.keys.clone();
         keys[i] = key;
-        vals = l.vals.clone();
+        vals = src.clone();
         vals[i] = value;
-        bytes = l.bytes - L.leafEntrySize(l.keys[i], l.vals[i]) + L.leafEntrySize(key, value);
+        bytes = l.bytes - L.leafEntrySize(l.keys[i], src[i]) + L.leafEntrySize(key, value);
       } else {
         int at = -(i + 1);
         keys = insertAt(l.keys, at, key);
-        vals = insertAt(l.vals, at, value);
+        vals = insertAt(src, at, value);
         bytes = l.bytes + L.leafEntrySize(key, value);
       }
-      s.retire(l);
+      s.retireLeaf(l, src);
       if (bytes > L.capacity) {
         return splitLeaf(L, keys, vals);
       }
@@ -181,7 +193,30 @@ public final class TreeOps {
     return makeBranchOrSplit(L, keys, ids, kids);
   }
 
+  /**
+   * Replaces in-memory children that a flush has written by their page ids, so that memory
+   * holds only dirty nodes and the cache; returns {@code ids}, copied if it had to change.
+   */
+  static long[] detach(long[] ids, Node[] kids) {
+    long[] out = ids;
+    for (int i = 0; i < kids.length; i++) {
+      Node k = kids[i];
+      if (k != null) {
+        long id = k.pageId();
+        if (id != 0) {
+          if (out == ids) {
+            out = ids.clone();
+          }
+          out[i] = id;
+          kids[i] = null;
+        }
+      }
+    }
+    return out;
+  }
+
   private static Object makeBranchOrSplit(Layout L, byte[][] keys, long[] ids, Node[] kids) {
+    ids = detach(ids, kids);
     int bytes = Layout.branchBytes(keys, 0, keys.length);
     if (bytes <= L.capacity) {
       return new Branch(0, Long.MAX_VALUE, keys, ids, kids, bytes);
@@ -292,10 +327,11 @@ public final class TreeOps {
         return n;
       }
       out.existed = true;
-      s.retireValue(l.vals[i]);
-      s.retire(l);
-      return new Leaf(0, Long.MAX_VALUE, removeAt(l.keys, i), removeAt(l.vals, i),
-          l.bytes - L.leafEntrySize(l.keys[i], l.vals[i]));
+      Object[] src = l.valsForCopy();
+      s.retireValue(src[i]);
+      s.retireLeaf(l, src);
+      return new Leaf(0, Long.MAX_VALUE, removeAt(l.keys, i), removeAt(src, i),
+          l.bytes - L.leafEntrySize(l.keys[i], src[i]));
     }
     Branch b = (Branch) n;
     int ci = childIndex(b.keys, key);
@@ -316,7 +352,11 @@ public final class TreeOps {
     Layout L = s.layout;
     int li = ci > 0 ? ci - 1 : ci;  // index of the left node of the pair
     Node sib = s.child(b, ci > 0 ? ci - 1 : ci + 1);
-    s.retire(sib);
+    if (sib instanceof Leaf sl) {
+      s.retireLeaf(sl, sl.valsForCopy());
+    } else {
+      s.retire(sib);
+    }
     Node left = ci > 0 ? sib : c;
     Node right = ci > 0 ? c : sib;
     byte[] sep = b.keys[li];
@@ -360,7 +400,7 @@ public final class TreeOps {
     if (left instanceof Leaf a) {
       Leaf z = (Leaf) right;
       byte[][] keys = concat(a.keys, z.keys);
-      Object[] vals = concat(a.vals, z.vals);
+      Object[] vals = concat(a.valsForCopy(), z.valsForCopy());
       int bytes = a.bytes + z.bytes - Layout.FIXED;
       if (bytes <= L.capacity) {
         return new Leaf(0, Long.MAX_VALUE, keys, vals, bytes);
@@ -383,6 +423,7 @@ public final class TreeOps {
     if (z.kids != null) {
       System.arraycopy(z.kids, 0, kids, a.ids.length, z.kids.length);
     }
+    ids = detach(ids, kids);
     int bytes = Layout.branchBytes(keys, 0, keys.length);
     if (bytes <= L.capacity) {
       return new Branch(0, Long.MAX_VALUE, keys, ids, kids, bytes);
