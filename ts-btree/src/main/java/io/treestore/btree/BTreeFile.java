@@ -32,8 +32,11 @@ import java.util.TreeSet;
  * the size of the file or of its free space.
  *
  * <h2>Concurrency</h2>
- * Thread-safe. Reads never lock; writes and flushes are serialized by one internal lock. A
- * flush blocks writers (not readers) while it writes and syncs.
+ * Thread-safe. Reads never lock. Writes are serialized by a writer lock and each becomes
+ * visible when it returns. Flushes, bulk loads, drops, {@link #check()} and {@link #stats()}
+ * are serialized by a second, flush lock; a flush holds the writer lock only for a moment
+ * while it captures the state, so writers go on while it writes and syncs
+ * ({@link #startFlush}).
  *
  * <h2>Failures</h2>
  * I/O errors surface as {@link io.treestore.page.StorageException}; damaged data as
@@ -353,8 +356,9 @@ public final class BTreeFile implements AutoCloseable {
   /**
    * Verifies the durable state (as of the last flush) from disk, bypassing the cache: page
    * checksums, key order and separator bounds, uniform leaf depth, node fill, entry counts,
-   * overflow chains, and that every page is used exactly once or free. Reads every page of
-   * the file; writers wait meanwhile, readers do not.
+   * overflow chains, that every page is used exactly once or free, and that both meta pages
+   * are valid. Reads every page of the file; flushes wait meanwhile, readers and writers do
+   * not.
    *
    * @return the report; {@link CheckReport#ok()} when the file is sound
    * @throws io.treestore.page.StorageException on an I/O error

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * count is used exactly once or free, never both and never neither.
  *
  * <p>Reads only pages reachable from the durable meta page, which no writer overwrites, so it
- * may run while the file is in use (holding the writer lock keeps the durable state fixed).
+ * may run while the file is in use (holding the flush lock keeps the durable state fixed).
  */
 public final class Checker {
   private final PageFile file;

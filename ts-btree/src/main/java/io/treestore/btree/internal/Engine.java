@@ -60,7 +60,9 @@ import org.jspecify.annotations.Nullable;
  * flush may be retried; pages written meanwhile were free and stay free. A failed sync makes
  * the file read-only ({@link PageFile#sync()}).
  *
- * <p>Thread safety: all writes hold {@link #lock}; reads never lock.
+ * <p>Thread safety: writes to the trees hold {@link #lock}; flushes, bulk loads, drops and
+ * everything that touches the catalog, the free list or page allocation hold
+ * {@link #flushLock} (taken first when both are needed); reads never lock.
  */
 public final class Engine implements AutoCloseable {
   /**
@@ -860,7 +862,7 @@ public final class Engine implements AutoCloseable {
 
   /**
    * Returns the number of pages the file holds for the current state (durable or pending).
-   * Caller holds {@link #lock}.
+   * Caller holds {@link #flushLock}.
    *
    * @return pages
    */
@@ -870,7 +872,7 @@ public final class Engine implements AutoCloseable {
 
   /**
    * Counts the pages listed as free in the free-list tree plus those in the pool. Reads the
-   * whole free list. Caller holds {@link #lock}.
+   * whole free list. Caller holds {@link #flushLock}.
    *
    * @return free pages
    */
@@ -884,7 +886,8 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * Closes the page file. Unflushed changes are lost. Caller holds {@link #lock}.
+   * Closes the page file. Unflushed changes are lost. Caller holds {@link #flushLock} and
+   * {@link #lock}.
    */
   @Override
   public void close() {
