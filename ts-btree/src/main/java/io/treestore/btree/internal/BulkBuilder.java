@@ -75,7 +75,7 @@ final class BulkBuilder {
       Object[] av = concat(prev.vals, cur.vals);
       int total = L.leafBytes(ak, av, 0, ak.length);
       if (total <= L.capacity) {
-        emit(TreeOps.leaf(L, ak, av), null);
+        emit(TreeOps.leaf(s, ak, av), null);
       } else {
         int j = 0;
         int acc = Layout.FIXED;
@@ -84,8 +84,8 @@ final class BulkBuilder {
           j++;
         }
         j = Math.max(1, j);
-        emit(TreeOps.leaf(L, Arrays.copyOfRange(ak, 0, j), Arrays.copyOfRange(av, 0, j)), ak[j]);
-        emit(TreeOps.leaf(L, Arrays.copyOfRange(ak, j, ak.length),
+        emit(TreeOps.leaf(s, Arrays.copyOfRange(ak, 0, j), Arrays.copyOfRange(av, 0, j)), ak[j]);
+        emit(TreeOps.leaf(s, Arrays.copyOfRange(ak, j, ak.length),
             Arrays.copyOfRange(av, j, av.length)), null);
       }
     } else {

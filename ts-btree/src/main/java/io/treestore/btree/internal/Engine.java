@@ -676,6 +676,7 @@ public final class Engine implements AutoCloseable {
     }
     LongList freed = store.freed;
     store.freed = new LongList();
+    store.dirtyMark--;
     store.resolveRetired(store.retiredDirty, freed);
     store.retiredDirty = new ArrayList<>();
     return new FlushJob(file.meta().generation() + 1, v, changed, freed,

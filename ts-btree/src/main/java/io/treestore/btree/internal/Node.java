@@ -13,7 +13,7 @@ package io.treestore.btree.internal;
 public abstract sealed class Node permits Leaf, Branch {
   /** The page holding this node, or 0 while it is dirty; assigned once. */
   private volatile long pageId;
-  /** The flush generation that wrote the page; {@link Long#MAX_VALUE} while dirty. */
+  /** The flush generation that wrote the page; while dirty, the store's dirty mark (huge). */
   private volatile long generation;
   /** Serialized payload size in bytes (page header excluded). */
   public final int bytes;
@@ -37,7 +37,8 @@ public abstract sealed class Node permits Leaf, Branch {
   /**
    * Returns the generation of the flush that wrote this node.
    *
-   * @return the generation, or {@link Long#MAX_VALUE} for a dirty node
+   * @return the generation; for a dirty node a value near {@link Long#MAX_VALUE} telling
+   *     since which flush it exists (see {@code NodeStore.dirtyMark})
    */
   public final long generation() {
     return generation;

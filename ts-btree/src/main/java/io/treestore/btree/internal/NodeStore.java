@@ -35,6 +35,12 @@ public final class NodeStore {
   final PageFile file;
   final PageCache cache;
   final Layout layout;
+  /**
+   * The generation value of nodes created since the last flush was prepared ({@link
+   * Long#MAX_VALUE} minus the number of flushes prepared). Such a node cannot be in any
+   * captured state, so when it is replaced it is simply garbage. Writer only.
+   */
+  long dirtyMark = Long.MAX_VALUE;
   /** Pages released since the last flush was prepared; writer only. */
   LongList freed = new LongList();
   /**
@@ -180,7 +186,7 @@ public final class NodeStore {
     long id = n.pageId();
     if (id != 0) {
       freed.add(id);
-    } else {
+    } else if (n.generation() != dirtyMark) {
       retiredDirty.add(new Retired(n, false));
     }
   }
@@ -195,7 +201,7 @@ public final class NodeStore {
     long id = l.pageId();
     if (id != 0) {
       freed.add(id);
-    } else {
+    } else if (l.generation() != dirtyMark) {
       retiredDirty.add(new Retired(l, copiedFrom == l.vals));
     }
   }

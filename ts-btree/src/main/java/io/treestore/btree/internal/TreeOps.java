@@ -105,7 +105,7 @@ public final class TreeOps {
   static Node put(NodeStore s, @Nullable Node root, byte[] key, byte[] value, Outcome out) {
     if (root == null) {
       Layout L = s.layout;
-      return new Leaf(0, Long.MAX_VALUE, new byte[][] {key}, new Object[] {value},
+      return new Leaf(0, s.dirtyMark, new byte[][] {key}, new Object[] {value},
           Layout.FIXED + L.leafEntrySize(key, value));
     }
     Object r = insert(s, root, key, value, out);
@@ -115,7 +115,7 @@ public final class TreeOps {
   /** Makes a root from a write's result: a split grows the tree, a keyless branch shrinks it. */
   private static Node newRoot(NodeStore s, Object r) {
     Node n = r instanceof Split sp
-        ? branch(new byte[][] {sp.separator}, new Node[] {sp.left, sp.right}) : (Node) r;
+        ? branch(s, new byte[][] {sp.separator}, new Node[] {sp.left, sp.right}) : (Node) r;
     while (n instanceof Branch b && b.count() == 0) {
       n = s.child(b, 0);
     }
@@ -146,9 +146,9 @@ public final class TreeOps {
       }
       s.retireLeaf(l, src);
       if (bytes > L.capacity) {
-        return splitLeaf(L, keys, vals);
+        return splitLeaf(s, keys, vals);
       }
-      return new Leaf(0, Long.MAX_VALUE, keys, vals, bytes);
+      return new Leaf(0, s.dirtyMark, keys, vals, bytes);
     }
     Branch b = (Branch) n;
     int ci = childIndex(b.keys, key);
@@ -158,16 +158,18 @@ public final class TreeOps {
       // A replaced value may be much smaller than the old one.
       return rebalance(s, b, ci, c);
     }
-    return replaceChild(L, b, ci, r);
+    return replaceChild(s, b, ci, r);
   }
 
   /** Replaces child {@code ci} of {@code b} with a node or a split pair; splits if needed. */
-  private static Object replaceChild(Layout L, Branch b, int ci, Object r) {
+  private static Object replaceChild(NodeStore s, Branch b, int ci, Object r) {
     byte[][] keys;
     Node[] kids;
     long[] ids;
+    int bytes;
     if (r instanceof Split sp) {
       keys = insertAt(b.keys, ci, sp.separator);
+      bytes = b.bytes + Layout.branchEntrySize(sp.separator);
       ids = new long[b.ids.length + 1];
       kids = new Node[b.ids.length + 1];
       for (int i = 0, j = 0; i < b.ids.length; i++, j++) {
@@ -181,6 +183,7 @@ public final class TreeOps {
       }
     } else {
       keys = b.keys;
+      bytes = b.bytes;
       // Arrays are immutable once published: share what does not change.
       ids = b.ids;
       if (ids[ci] != 0) {
@@ -190,7 +193,7 @@ public final class TreeOps {
       kids = b.kids == null ? new Node[ids.length] : b.kids.clone();
       kids[ci] = (Node) r;
     }
-    return makeBranchOrSplit(L, keys, ids, kids);
+    return makeBranchOrSplit(s, keys, ids, kids, bytes);
   }
 
   /**
@@ -215,21 +218,22 @@ public final class TreeOps {
     return out;
   }
 
-  private static Object makeBranchOrSplit(Layout L, byte[][] keys, long[] ids, Node[] kids) {
+  private static Object makeBranchOrSplit(NodeStore s, byte[][] keys, long[] ids, Node[] kids,
+      int bytes) {
     ids = detach(ids, kids);
-    int bytes = Layout.branchBytes(keys, 0, keys.length);
-    if (bytes <= L.capacity) {
-      return new Branch(0, Long.MAX_VALUE, keys, ids, kids, bytes);
+    if (bytes <= s.layout.capacity) {
+      return new Branch(0, s.dirtyMark, keys, ids, kids, bytes);
     }
-    return splitBranch(keys, ids, kids);
+    return splitBranch(s, keys, ids, kids);
   }
 
-  private static Branch branch(byte[][] keys, Node[] kids) {
-    return new Branch(0, Long.MAX_VALUE, keys, new long[kids.length], kids,
+  private static Branch branch(NodeStore s, byte[][] keys, Node[] kids) {
+    return new Branch(0, s.dirtyMark, keys, new long[kids.length], kids,
         Layout.branchBytes(keys, 0, keys.length));
   }
 
-  private static Split splitLeaf(Layout L, byte[][] keys, Object[] vals) {
+  private static Split splitLeaf(NodeStore s, byte[][] keys, Object[] vals) {
+    Layout L = s.layout;
     int total = L.leafBytes(keys, vals, 0, keys.length);
     int acc = Layout.FIXED;
     int j = 0;
@@ -238,17 +242,18 @@ public final class TreeOps {
       j++;
     }
     j = Math.max(1, j);
-    Leaf left = leaf(L, Arrays.copyOfRange(keys, 0, j), Arrays.copyOfRange(vals, 0, j));
-    Leaf right = leaf(L, Arrays.copyOfRange(keys, j, keys.length),
+    Leaf left = leaf(s, Arrays.copyOfRange(keys, 0, j), Arrays.copyOfRange(vals, 0, j));
+    Leaf right = leaf(s, Arrays.copyOfRange(keys, j, keys.length),
         Arrays.copyOfRange(vals, j, vals.length));
     return new Split(left, separator(keys[j - 1], keys[j]), right);
   }
 
-  static Leaf leaf(Layout L, byte[][] keys, Object[] vals) {
-    return new Leaf(0, Long.MAX_VALUE, keys, vals, L.leafBytes(keys, vals, 0, keys.length));
+  static Leaf leaf(NodeStore s, byte[][] keys, Object[] vals) {
+    Layout L = s.layout;
+    return new Leaf(0, s.dirtyMark, keys, vals, L.leafBytes(keys, vals, 0, keys.length));
   }
 
-  private static Split splitBranch(byte[][] keys, long[] ids, Node[] kids) {
+  private static Split splitBranch(NodeStore s, byte[][] keys, long[] ids, Node[] kids) {
     int total = Layout.branchBytes(keys, 0, keys.length);
     int acc = Layout.FIXED + Layout.CHILD0;
     int j = 0;
@@ -260,9 +265,9 @@ public final class TreeOps {
     // keys[j] moves up; left keeps keys [0, j) and children [0, j]; right keys (j, n).
     byte[][] lk = Arrays.copyOfRange(keys, 0, j);
     byte[][] rk = Arrays.copyOfRange(keys, j + 1, keys.length);
-    Branch left = new Branch(0, Long.MAX_VALUE, lk, Arrays.copyOfRange(ids, 0, j + 1),
+    Branch left = new Branch(0, s.dirtyMark, lk, Arrays.copyOfRange(ids, 0, j + 1),
         Arrays.copyOfRange(kids, 0, j + 1), Layout.branchBytes(lk, 0, lk.length));
-    Branch right = new Branch(0, Long.MAX_VALUE, rk, Arrays.copyOfRange(ids, j + 1, ids.length),
+    Branch right = new Branch(0, s.dirtyMark, rk, Arrays.copyOfRange(ids, j + 1, ids.length),
         Arrays.copyOfRange(kids, j + 1, kids.length), Layout.branchBytes(rk, 0, rk.length));
     return new Split(left, keys[j], right);
   }
@@ -330,7 +335,7 @@ public final class TreeOps {
       Object[] src = l.valsForCopy();
       s.retireValue(src[i]);
       s.retireLeaf(l, src);
-      return new Leaf(0, Long.MAX_VALUE, removeAt(l.keys, i), removeAt(src, i),
+      return new Leaf(0, s.dirtyMark, removeAt(l.keys, i), removeAt(src, i),
           l.bytes - L.leafEntrySize(l.keys[i], src[i]));
     }
     Branch b = (Branch) n;
@@ -344,7 +349,7 @@ public final class TreeOps {
     if (r instanceof Node c && c.bytes < L.underflow && b.count() > 0) {
       return rebalance(s, b, ci, c);
     }
-    return replaceChild(L, b, ci, r);
+    return replaceChild(s, b, ci, r);
   }
 
   /** Fixes underfull child {@code ci} (already replaced by {@code c}) with a sibling. */
@@ -391,7 +396,7 @@ public final class TreeOps {
         }
       }
     }
-    return makeBranchOrSplit(L, keys, ids, kids);
+    return makeBranchOrSplit(s, keys, ids, kids, Layout.branchBytes(keys, 0, keys.length));
   }
 
   /** Merges two adjacent siblings into one node, or redistributes them into two. */
@@ -403,9 +408,9 @@ public final class TreeOps {
       Object[] vals = concat(a.valsForCopy(), z.valsForCopy());
       int bytes = a.bytes + z.bytes - Layout.FIXED;
       if (bytes <= L.capacity) {
-        return new Leaf(0, Long.MAX_VALUE, keys, vals, bytes);
+        return new Leaf(0, s.dirtyMark, keys, vals, bytes);
       }
-      return splitLeaf(L, keys, vals);
+      return splitLeaf(s, keys, vals);
     }
     Branch a = (Branch) left;
     Branch z = (Branch) right;
@@ -426,9 +431,9 @@ public final class TreeOps {
     ids = detach(ids, kids);
     int bytes = Layout.branchBytes(keys, 0, keys.length);
     if (bytes <= L.capacity) {
-      return new Branch(0, Long.MAX_VALUE, keys, ids, kids, bytes);
+      return new Branch(0, s.dirtyMark, keys, ids, kids, bytes);
     }
-    return splitBranch(keys, ids, kids);
+    return splitBranch(s, keys, ids, kids);
   }
 
   private static <T> T[] concat(T[] a, T[] b) {
