@@ -18,7 +18,12 @@ public final class Branch extends Node {
 
   Branch(long pageId, long generation, byte[][] keys, long[] ids, Node @Nullable [] kids,
       int bytes) {
-    super(pageId, generation, bytes);
+    this(pageId, generation, keys, ids, kids, bytes, heads(keys));
+  }
+
+  Branch(long pageId, long generation, byte[][] keys, long[] ids, Node @Nullable [] kids,
+      int bytes, long[] heads) {
+    super(pageId, generation, bytes, heads);
     this.keys = keys;
     this.ids = ids;
     this.kids = kids;

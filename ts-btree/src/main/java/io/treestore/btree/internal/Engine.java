@@ -739,6 +739,8 @@ public final class Engine implements AutoCloseable {
         for (Map.Entry<Node, NodeStore.Assignment> a : job.assigned.entrySet()) {
           NodeStore.apply(a.getKey(), a.getValue());
         }
+        store.lastFinishMark = store.dirtyMark;
+        store.dirtyMark--;
         userData = job.userData;
         durable.putAll(newDurable);
         readers.advance(gen);

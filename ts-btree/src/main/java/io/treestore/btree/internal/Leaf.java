@@ -15,7 +15,11 @@ public final class Leaf extends Node {
   private volatile Object @org.jspecify.annotations.Nullable [] stored;
 
   Leaf(long pageId, long generation, byte[][] keys, Object[] vals, int bytes) {
-    super(pageId, generation, bytes);
+    this(pageId, generation, keys, vals, bytes, heads(keys));
+  }
+
+  Leaf(long pageId, long generation, byte[][] keys, Object[] vals, int bytes, long[] heads) {
+    super(pageId, generation, bytes, heads);
     this.keys = keys;
     this.vals = vals;
   }

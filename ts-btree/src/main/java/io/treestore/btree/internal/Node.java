@@ -17,11 +17,54 @@ public abstract sealed class Node permits Leaf, Branch {
   private volatile long generation;
   /** Serialized payload size in bytes (page header excluded). */
   public final int bytes;
+  /**
+   * The first 8 bytes of each key as a big-endian long (zero-padded): binary search compares
+   * these, in one contiguous array, and looks at the key itself only when they are equal.
+   */
+  final long[] heads;
 
-  Node(long pageId, long generation, int bytes) {
+  Node(long pageId, long generation, int bytes, long[] heads) {
     this.pageId = pageId;
     this.generation = generation;
     this.bytes = bytes;
+    this.heads = heads;
+  }
+
+  private static final java.lang.invoke.VarHandle BE_LONG =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,
+          java.nio.ByteOrder.BIG_ENDIAN);
+
+  /**
+   * Returns the head of a key: its first 8 bytes as a big-endian long, zero-padded. Heads
+   * compare (unsigned) like the keys, except that keys equal in their first 8 bytes (or
+   * differing only by trailing zero bytes within them) have equal heads.
+   *
+   * @param k the key
+   * @return the head
+   */
+  static long head(byte[] k) {
+    if (k.length >= 8) {
+      return (long) BE_LONG.get(k, 0);
+    }
+    long h = 0;
+    for (int i = 0; i < k.length; i++) {
+      h |= (k[i] & 0xFFL) << (56 - 8 * i);
+    }
+    return h;
+  }
+
+  /**
+   * Computes the heads of keys.
+   *
+   * @param keys the keys
+   * @return their heads
+   */
+  static long[] heads(byte[][] keys) {
+    long[] h = new long[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      h[i] = head(keys[i]);
+    }
+    return h;
   }
 
   /**

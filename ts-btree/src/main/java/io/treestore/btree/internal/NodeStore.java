@@ -36,11 +36,17 @@ public final class NodeStore {
   final PageCache cache;
   final Layout layout;
   /**
-   * The generation value of nodes created since the last flush was prepared ({@link
-   * Long#MAX_VALUE} minus the number of flushes prepared). Such a node cannot be in any
+   * The generation value of nodes created since the last flush was prepared or finished (it
+   * counts down from {@link Long#MAX_VALUE} at each). Such a node cannot be in any
    * captured state, so when it is replaced it is simply garbage. Writer only.
    */
-  long dirtyMark = Long.MAX_VALUE;
+  long dirtyMark = Long.MAX_VALUE - 1;
+  /**
+   * The dirty mark in force when the last flush finished (and assigned pages to nodes). A
+   * dirty branch with a smaller mark was created afterwards: none of its in-memory children
+   * has been assigned a page since, so copying it needs no {@link TreeOps#detach}. Writer only.
+   */
+  long lastFinishMark = Long.MAX_VALUE;
   /** Pages released since the last flush was prepared; writer only. */
   LongList freed = new LongList();
   /**
@@ -351,7 +357,7 @@ public final class NodeStore {
         stored = vals;
       }
       id = alloc.getAsLong();
-      Leaf clean = new Leaf(id, generation, l.keys, vals, l.bytes);
+      Leaf clean = new Leaf(id, generation, l.keys, vals, l.bytes, l.heads);
       layout.encodeLeaf(clean, scratch);
       file.writePage(id, PageType.LEAF, generation, scratch);
       cache.put(id, clean);
@@ -370,7 +376,7 @@ public final class NodeStore {
       id = alloc.getAsLong();
       layout.encodeBranch(b.keys, ids, scratch);
       file.writePage(id, PageType.BRANCH, generation, scratch);
-      cache.put(id, new Branch(id, generation, b.keys, ids, null, b.bytes));
+      cache.put(id, new Branch(id, generation, b.keys, ids, null, b.bytes, b.heads));
     }
     if (job == null) {
       apply(n, new Assignment(id, generation, stored));

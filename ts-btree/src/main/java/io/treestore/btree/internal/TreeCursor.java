@@ -136,12 +136,12 @@ public final class TreeCursor {
     int level = 0;
     push(0, n);
     while (n instanceof Branch b) {
-      int ci = TreeOps.childIndex(b.keys, key);
+      int ci = TreeOps.childIndex(b, key);
       idx[level] = ci;
       n = s.child(b, ci);
       push(++level, n);
     }
-    int i = TreeOps.search(((Leaf) n).keys, key);
+    int i = TreeOps.search(n, key);
     idx[level] = i >= 0 ? i : -(i + 1);
     if (idx[level] < n.count()) {
       return valid = true;

@@ -40,13 +40,19 @@ public final class TreeOps {
 
   // ---------------------------------------------------------------- search helpers
 
-  /** Index of {@code key} in sorted {@code keys}, or {@code -(insertion point) - 1}. */
-  static int search(byte[][] keys, byte[] key) {
+  /** Index of {@code key} in a node's sorted keys, or {@code -(insertion point) - 1}. */
+  static int search(Node n, byte[] key) {
+    long[] heads = n.heads;
+    byte[][] keys = n instanceof Leaf l ? l.keys : ((Branch) n).keys;
+    long h = Node.head(key);
     int lo = 0;
-    int hi = keys.length - 1;
+    int hi = heads.length - 1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
-      int c = Arrays.compareUnsigned(keys[mid], key);
+      int c = Long.compareUnsigned(heads[mid], h);
+      if (c == 0) {
+        c = Arrays.compareUnsigned(keys[mid], key);
+      }
       if (c < 0) {
         lo = mid + 1;
       } else if (c > 0) {
@@ -59,8 +65,8 @@ public final class TreeOps {
   }
 
   /** The child of a branch that may hold {@code key}: the number of separators {@code <= key}. */
-  static int childIndex(byte[][] keys, byte[] key) {
-    int i = search(keys, key);
+  static int childIndex(Branch b, byte[] key) {
+    int i = search(b, key);
     return i >= 0 ? i + 1 : -(i + 1);
   }
 
@@ -83,10 +89,10 @@ public final class TreeOps {
         throw s.file.corruption(b.pageId(), "tree deeper than " + MAX_DEPTH
             + " levels: its pages form a cycle");
       }
-      n = s.child(b, childIndex(b.keys, key));
+      n = s.child(b, childIndex(b, key));
     }
     Leaf l = (Leaf) n;
-    int i = search(l.keys, key);
+    int i = search(l, key);
     return i >= 0 ? l.vals[i] : null;
   }
 
@@ -125,10 +131,11 @@ public final class TreeOps {
   private static Object insert(NodeStore s, Node n, byte[] key, byte[] value, Outcome out) {
     Layout L = s.layout;
     if (n instanceof Leaf l) {
-      int i = search(l.keys, key);
+      int i = search(l, key);
       Object[] src = l.valsForCopy();
       byte[][] keys;
       Object[] vals;
+      long[] heads;
       int bytes;
       if (i >= 0) {
         out.existed = true;
@@ -137,21 +144,26 @@ public final class TreeOps {
         keys[i] = key;
         vals = src.clone();
         vals[i] = value;
+        heads = l.heads;
         bytes = l.bytes - L.leafEntrySize(l.keys[i], src[i]) + L.leafEntrySize(key, value);
       } else {
         int at = -(i + 1);
         keys = insertAt(l.keys, at, key);
         vals = insertAt(src, at, value);
+        heads = new long[l.heads.length + 1];
+        System.arraycopy(l.heads, 0, heads, 0, at);
+        heads[at] = Node.head(key);
+        System.arraycopy(l.heads, at, heads, at + 1, l.heads.length - at);
         bytes = l.bytes + L.leafEntrySize(key, value);
       }
       s.retireLeaf(l, src);
       if (bytes > L.capacity) {
         return splitLeaf(s, keys, vals);
       }
-      return new Leaf(0, s.dirtyMark, keys, vals, bytes);
+      return new Leaf(0, s.dirtyMark, keys, vals, bytes, heads);
     }
     Branch b = (Branch) n;
-    int ci = childIndex(b.keys, key);
+    int ci = childIndex(b, key);
     Object r = insert(s, s.child(b, ci), key, value, out);
     s.retire(b);
     if (r instanceof Node c && c.bytes < L.underflow) {
@@ -192,6 +204,15 @@ public final class TreeOps {
       }
       kids = b.kids == null ? new Node[ids.length] : b.kids.clone();
       kids[ci] = (Node) r;
+    }
+    if (keys == b.keys) {
+      ids = b.kids == null || b.generation() < s.lastFinishMark ? ids : detach(ids, kids);
+      return new Branch(0, s.dirtyMark, keys, ids, kids, bytes, b.heads);
+    }
+    if (b.kids == null || b.generation() < s.lastFinishMark) {
+      // No flush finished since b was made: its children are as b's copy left them.
+      return bytes <= s.layout.capacity ? new Branch(0, s.dirtyMark, keys, ids, kids, bytes)
+          : splitBranch(s, keys, ids, kids);
     }
     return makeBranchOrSplit(s, keys, ids, kids, bytes);
   }
@@ -327,7 +348,7 @@ public final class TreeOps {
   private static Object remove(NodeStore s, Node n, byte[] key, Outcome out) {
     Layout L = s.layout;
     if (n instanceof Leaf l) {
-      int i = search(l.keys, key);
+      int i = search(l, key);
       if (i < 0) {
         return n;
       }
@@ -339,7 +360,7 @@ public final class TreeOps {
           l.bytes - L.leafEntrySize(l.keys[i], src[i]));
     }
     Branch b = (Branch) n;
-    int ci = childIndex(b.keys, key);
+    int ci = childIndex(b, key);
     Node child = s.child(b, ci);
     Object r = remove(s, child, key, out);
     if (r == child) {
