@@ -310,6 +310,15 @@ public final class BTreeFile implements AutoCloseable {
   }
 
   /**
+   * Tells whether the file refuses writes: opened read-only, or after a failed sync.
+   *
+   * @return {@code true} if writes and flushes fail
+   */
+  public boolean isReadOnly() {
+    return engine.file.isReadOnly();
+  }
+
+  /**
    * Returns the page size of the file.
    *
    * @return bytes per page

@@ -95,7 +95,7 @@ public final class Database implements AutoCloseable {
 
   private final ReentrantLock commitLock = new ReentrantLock();
   private final ConflictTracker tracker = new ConflictTracker();
-  private final Set<Transaction> tracked = ConcurrentHashMap.newKeySet();
+  private final Set<StartMark> tracked = ConcurrentHashMap.newKeySet();
   private final ReentrantLock applyLock = new ReentrantLock();
   private final Condition applied = applyLock.newCondition();
   private volatile long appliedLsn;
@@ -324,12 +324,24 @@ public final class Database implements AutoCloseable {
     Objects.requireNonNull(isolation, "isolation");
     checkOpen();
     // The snapshot is taken after reading appliedLsn, so it includes at least that commit.
+    // The start is registered before the snapshot exists, so that pruning can never drop a
+    // conflict entry the transaction will need.
     long start = appliedLsn;
-    Snapshot s = file.snapshot();
-    Transaction tx = new Transaction(this, s, start, isolation, readOnly);
+    StartMark mark = null;
     if (!readOnly || isolation == Isolation.SERIALIZABLE) {
-      tracked.add(tx);
+      mark = new StartMark(start);
+      tracked.add(mark);
     }
+    Snapshot s;
+    try {
+      s = file.snapshot();
+    } catch (RuntimeException e) {
+      if (mark != null) {
+        tracked.remove(mark);
+      }
+      throw e;
+    }
+    Transaction tx = new Transaction(this, s, start, isolation, readOnly, mark);
     active.increment();
     return tx;
   }
@@ -434,16 +446,27 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /** A registered transaction start; identity matters, not the value. */
+  static final class StartMark {
+    final long lsn;
+
+    StartMark(long lsn) {
+      this.lsn = lsn;
+    }
+  }
+
   private long oldestStart() {
     long min = appliedLsn;
-    for (Transaction t : tracked) {
-      min = Math.min(min, t.startLsn());
+    for (StartMark m : tracked) {
+      min = Math.min(min, m.lsn);
     }
     return min;
   }
 
-  void finish(Transaction tx, boolean committed) {
-    tracked.remove(tx);
+  void finish(@Nullable StartMark mark, boolean committed) {
+    if (mark != null) {
+      tracked.remove(mark);
+    }
     active.decrement();
     if (!committed) {
       rollbacks.increment();
@@ -554,6 +577,12 @@ public final class Database implements AutoCloseable {
       }
       try (pending) {
         pending.complete();
+      } catch (RuntimeException e) {
+        if (file.isReadOnly()) {
+          // A failed sync: the data file refuses writes from now on, so the database must.
+          throw fail("checkpoint at LSN " + lsn + " failed", e);
+        }
+        throw e;
       }
       checkpointLsn = lsn;
       wal.deleteSegmentsBefore(lsn + 1);

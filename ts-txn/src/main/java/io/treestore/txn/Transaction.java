@@ -51,9 +51,12 @@ public final class Transaction implements AutoCloseable {
   private State state = State.ACTIVE;
   private long commitLsn = -1;
 
+  private final Database.@Nullable StartMark mark;
+
   Transaction(Database db, Snapshot snapshot, long startLsn, Isolation isolation,
-      boolean readOnly) {
+      boolean readOnly, Database.@Nullable StartMark mark) {
     this.db = db;
+    this.mark = mark;
     this.snapshot = snapshot;
     this.startLsn = startLsn;
     this.isolation = isolation;
@@ -298,7 +301,7 @@ public final class Transaction implements AutoCloseable {
       if (state != State.COMMITTED) {
         state = State.ROLLED_BACK;
       }
-      db.finish(this, state == State.COMMITTED);
+      db.finish(mark, state == State.COMMITTED);
       snapshot.close();
     }
   }
@@ -314,7 +317,7 @@ public final class Transaction implements AutoCloseable {
     }
     if (state == State.ACTIVE) {
       state = State.ROLLED_BACK;
-      db.finish(this, false);
+      db.finish(mark, false);
       snapshot.close();
     }
   }

@@ -84,10 +84,13 @@ final class Format {
     return ByteBuffer.wrap(h).getInt(8);
   }
 
+  /** Offset of the type byte in a frame. */
+  static final int TYPE_OFFSET = 24;
+
   /**
-   * A record frame whose LSN and checksum are not filled in yet. The checksum over length,
-   * type and payload is computed when the frame is built, outside the log's lock; the LSN is
-   * fed last, under the lock, by {@link #seal}.
+   * A record frame whose LSN, durable LSN and checksum are not filled in yet. The checksum
+   * over length, type and payload is computed when the frame is built, outside the log's lock;
+   * the LSN is fed under the lock by {@link #seal}, the durable LSN last by {@link #stamp}.
    */
   static final class Frame {
     final byte[] bytes;
@@ -96,18 +99,27 @@ final class Format {
     Frame(byte type, byte[] payload) {
       bytes = new byte[Wal.FRAME_HEADER_BYTES + payload.length];
       ByteBuffer.wrap(bytes).putInt(0, payload.length);
-      bytes[16] = type;
+      bytes[TYPE_OFFSET] = type;
       System.arraycopy(payload, 0, bytes, Wal.FRAME_HEADER_BYTES, payload.length);
       crc = new CRC32C();
       crc.update(bytes, 0, 4);
-      crc.update(bytes, 16, 1 + payload.length);
+      crc.update(bytes, TYPE_OFFSET, 1 + payload.length);
     }
 
-    /** Fills in the LSN and the checksum; called once. */
+    /** Fills in the LSN; called once, under the log's lock. */
     void seal(long lsn) {
-      ByteBuffer b = ByteBuffer.wrap(bytes);
-      b.putLong(8, lsn);
+      ByteBuffer.wrap(bytes).putLong(8, lsn);
       crc.update(bytes, 8, 8);
+    }
+
+    /**
+     * Fills in the durable LSN at the time the frame's group is written, and the checksum;
+     * called once, by the group's leader, before the frame is written.
+     */
+    void stamp(long durableLsn) {
+      ByteBuffer b = ByteBuffer.wrap(bytes);
+      b.putLong(16, durableLsn);
+      crc.update(bytes, 16, 8);
       b.putInt(4, (int) crc.getValue());
     }
   }

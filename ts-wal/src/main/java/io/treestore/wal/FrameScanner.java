@@ -36,6 +36,8 @@ final class FrameScanner {
 
   // Results of the last read().
   long lsn;
+  /** The log's durable LSN when the frame was written (see {@link Format.Frame#stamp}). */
+  long stamp;
   byte type;
   byte @Nullable [] payload;
   long next;
@@ -92,7 +94,7 @@ final class FrameScanner {
     }
     CRC32C crc = new CRC32C();
     crc.update(header, 0, 4);
-    crc.update(header, 16, 1);
+    crc.update(header, Format.TYPE_OFFSET, 1);
     byte[] out = wantPayload ? new byte[len] : null;
     long p = off + Wal.FRAME_HEADER_BYTES;
     int done = 0;
@@ -107,7 +109,7 @@ final class FrameScanner {
       p += n;
       done += n;
     }
-    crc.update(header, 8, 8);
+    crc.update(header, 8, 16);
     int stored = h.getInt(4);
     int computed = (int) crc.getValue();
     if (stored != computed) {
@@ -116,7 +118,7 @@ final class FrameScanner {
       return DAMAGED;
     }
     long l = h.getLong(8);
-    byte t = header[16];
+    byte t = header[Format.TYPE_OFFSET];
     if (t < Wal.MIN_TYPE) {
       reason = "record of LSN " + l + " has the reserved type " + t;
       return DAMAGED;
@@ -126,6 +128,7 @@ final class FrameScanner {
       return DAMAGED;
     }
     lsn = l;
+    stamp = h.getLong(16);
     type = t;
     payload = out;
     next = p;
@@ -148,7 +151,7 @@ final class FrameScanner {
       ByteBuffer b = buf;
       int len = b.getInt(at);
       long l = b.getLong(at + 8);
-      byte t = b.get(at + 16);
+      byte t = b.get(at + Format.TYPE_OFFSET);
       if (len < 0 || len > Wal.MAX_PAYLOAD_BYTES || limit - o - Wal.FRAME_HEADER_BYTES < len
           || t < Wal.MIN_TYPE || l <= lastGoodLsn || l > maxLsn) {
         continue;

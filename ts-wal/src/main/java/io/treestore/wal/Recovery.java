@@ -159,10 +159,17 @@ final class Recovery {
         throw new WalCorruptionException(e.path(), off, reason + " (in a segment that is not "
             + "the last one, so this is not a torn tail)");
       }
+      // Valid records after the damage prove it is not a torn tail only if one of them was
+      // written when the damaged record was already durable: a crash during a group write
+      // may persist a later block of the group but not an earlier one.
       long found = s.findValidFrame(off + 1, lsn - 1);
-      if (found >= 0) {
-        throw new WalCorruptionException(e.path(), off, reason + "; a valid record (LSN "
-            + s.lsn + ") follows at offset " + found + ", so this is not a torn tail");
+      while (found >= 0) {
+        if (s.stamp >= lsn) {
+          throw new WalCorruptionException(e.path(), off, reason + "; a valid record (LSN "
+              + s.lsn + ") written after LSN " + lsn + " was durable follows at offset " + found
+              + ", so this is not a torn tail");
+        }
+        found = s.findValidFrame(found + 1, s.lsn);
       }
       ch.truncate(off);
       if (syncs) {

@@ -44,13 +44,16 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  *  offset size field
  *   0     4    length      n, payload bytes, in [0, {@link #MAX_PAYLOAD_BYTES}] (unsigned)
- *   4     4    CRC         CRC32C of length, type, payload and LSN, fed in that order
+ *   4     4    CRC         CRC32C of length, type, payload, LSN and durable, fed in that order
  *   8     8    LSN         the record's LSN; the previous frame's LSN + 1
- *  16     1    type        the caller's type, in [{@link #MIN_TYPE}, {@link #MAX_TYPE}]
- *  17     n    payload     the caller's bytes
+ *  16     8    durable     the log's durable LSN when the record's group was written
+ *  24     1    type        the caller's type, in [{@link #MIN_TYPE}, {@link #MAX_TYPE}]
+ *  25     n    payload     the caller's bytes
  * </pre>
- * The LSN is fed to the checksum last so that the checksum of a payload can be computed before
- * its LSN is assigned, outside the log's lock. A record never spans two segments: the log
+ * The LSN and the durable LSN are fed to the checksum last, so that the checksum of a payload
+ * can be computed before they are known, outside the log's lock; the group's leader fills in
+ * the durable LSN (every record up to it had been synced before this record was written) just
+ * before writing. A record never spans two segments: the log
  * starts a new segment before a record that would make the current one exceed {@link
  * WalOptions#segmentBytes()}, unless the current one holds no record yet (so a record larger
  * than a segment gets a segment of its own). Only the newest segment is ever written to.
@@ -81,13 +84,19 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>In the last segment, the first frame that is incomplete (the file ends inside it),
  *       fails its checksum, has an impossible length or type, or has an unexpected LSN ends
- *       the log if no valid frame with a greater LSN than the last good one starts at any later
- *       offset of that segment: it is a torn write (or garbage after the last record). The file
- *       is truncated at that frame, synced, and a WARNING is logged with the segment and offset.
- *   <li>Otherwise (a valid frame follows, or the damage is in an earlier segment, or a header
- *       is damaged, or LSNs jump between segments) {@code open} fails with
- *       {@link WalCorruptionException} naming the segment file and the byte offset.
- *       Records are never skipped.
+ *       the log unless a valid frame with a greater LSN starts at a later offset of that
+ *       segment AND was written when the damaged record was already durable (its durable
+ *       field is at least the damaged LSN). Without such proof the damage is a torn write —
+ *       a crash during a group write may persist a later block of the group but not an earlier
+ *       one, which only affects records nobody was told were durable — or garbage after the
+ *       last record. The file is truncated at that frame, synced, and a WARNING is logged with
+ *       the segment and offset.
+ *   <li>Otherwise (a later record proves the damaged one had been durable, or the damage is in
+ *       an earlier segment, or a header is damaged, or LSNs jump between segments) {@code
+ *       open} fails with {@link WalCorruptionException} naming the segment file and the byte
+ *       offset. Records are never skipped. (Damage to the very last durable records that no
+ *       later record vouches for is indistinguishable from a torn write and ends the log, as in
+ *       PostgreSQL.)
  *   <li>A last segment whose header is incomplete or damaged and which holds no valid frame
  *       (a segment whose creation was interrupted) is deleted, the directory synced, and a
  *       WARNING logged.
@@ -136,7 +145,7 @@ public final class Wal implements AutoCloseable {
   /** Size of the header at the start of every segment file, in bytes. */
   public static final int SEGMENT_HEADER_BYTES = 24;
   /** Size of a record frame without its payload, in bytes. */
-  public static final int FRAME_HEADER_BYTES = 17;
+  public static final int FRAME_HEADER_BYTES = 25;
   /** Largest payload of one record: 256 MiB. */
   public static final int MAX_PAYLOAD_BYTES = 256 << 20;
   /** Smallest record type a caller may use; 0 and negative types are reserved. */
@@ -736,6 +745,10 @@ public final class Wal implements AutoCloseable {
     pending = new ArrayList<>();
     pendingBytes = 0;
     long first = writtenLsn + 1;
+    long stamp = durableLsn;
+    for (Format.Frame frame : batch) {
+      frame.stamp(stamp);
+    }
     long last = writtenLsn + batch.size();
     boolean force = durable && syncs && durableLsn < last;
     @Nullable Failure failure = null;

@@ -76,11 +76,11 @@ class CorruptionTest {
       int s = rnd.nextInt(segs.size() - 1); // not the last segment
       Path seg = segs.get(s);
       long size = Files.size(seg);
-      long frames = (size - Wal.SEGMENT_HEADER_BYTES) / 317;
+      long frames = (size - Wal.SEGMENT_HEADER_BYTES) / (300 + Wal.FRAME_HEADER_BYTES);
       // Half the trials hit the segment's last record, which no valid record follows there.
       long k = trial % 2 == 0 ? frames - 1 : rnd.nextLong(frames);
-      long recordOff = Wal.SEGMENT_HEADER_BYTES + k * 317;
-      long b = recordOff + rnd.nextInt(317);
+      long recordOff = Wal.SEGMENT_HEADER_BYTES + k * (300 + Wal.FRAME_HEADER_BYTES);
+      long b = recordOff + rnd.nextInt(300 + Wal.FRAME_HEADER_BYTES);
       String ctx = "seed=" + SEED + " trial=" + trial + " segment=" + seg.getFileName()
           + " byte=" + b;
       Path dir = copy(original, tmp.resolve("t" + trial));
@@ -138,7 +138,7 @@ class CorruptionTest {
       }
       Path seg = Logs.segments(dir).get(1);
       long first = Logs.firstLsnOf(seg);
-      long recordOff = Wal.SEGMENT_HEADER_BYTES + 317; // its second record
+      long recordOff = Wal.SEGMENT_HEADER_BYTES + 300 + Wal.FRAME_HEADER_BYTES; // its second record
       byte[] bytes = Files.readAllBytes(seg);
       bytes[(int) recordOff + 100] ^= 4;
       Files.write(seg, bytes);

@@ -154,7 +154,7 @@ class TornTailTest {
     try (Wal wal = Wal.open(dir, opts)) {
       assertEquals(39, wal.lastLsn());
       Logs.assertRecords(exp, 1, 39, Logs.readAll(wal, 1), "seed=" + SEED);
-      assertEquals(size - 517, Files.size(last));
+      assertEquals(size - 500 - Wal.FRAME_HEADER_BYTES, Files.size(last));
       assertEquals(40, wal.append((byte) 1, new byte[0]));
     }
   }
@@ -219,5 +219,58 @@ class TornTailTest {
       Files.delete(p);
     }
     Files.delete(dir);
+  }
+
+  /**
+   * Regression: one group write spans several 4 KiB blocks; a power loss may persist a later
+   * block but not an earlier one. No record of the group had been reported durable, so the log
+   * must end before the damage instead of being refused as corrupt mid-log.
+   */
+  @Test
+  void aTornGroupWriteEndsTheLogAtTheDamage(@TempDir Path tmp) throws IOException {
+    Path d = tmp.resolve("group");
+    try (Wal wal = Wal.open(d, WalOptions.defaults())) {
+      wal.append((byte) 1, new byte[100]); // LSN 1, durable on its own
+      long last = 0;
+      for (int i = 0; i < 20; i++) {
+        last = wal.append((byte) 1, Logs.payload(SEED, i + 2, 700), false);
+      }
+      wal.awaitDurable(last); // LSNs 2..21: one group, one write
+    }
+    Path seg = Logs.segments(d).getFirst();
+    byte[] bytes = Files.readAllBytes(seg);
+    // Lose the block holding LSN 5's start: zero 4 KiB somewhere inside the group.
+    long lsn5 = Wal.SEGMENT_HEADER_BYTES + (100 + Wal.FRAME_HEADER_BYTES)
+        + 3L * (700 + Wal.FRAME_HEADER_BYTES);
+    Arrays.fill(bytes, (int) lsn5 + 10, (int) lsn5 + 10 + 2000, (byte) 0);
+    Files.write(seg, bytes);
+    try (Wal wal = Wal.open(d, WalOptions.defaults())) {
+      assertEquals(4, wal.lastLsn(), "the log ends before the damaged record of the group");
+      assertEquals(lsn5, Files.size(seg));
+      assertEquals(5, wal.append((byte) 1, new byte[1]));
+    }
+  }
+
+  /**
+   * The counterpart: when a record written later in its own group says the damaged record was
+   * already durable, the damage is corruption of durable data and open refuses the log.
+   */
+  @Test
+  void damageOfARecordALaterGroupVouchesForIsCorruption(@TempDir Path tmp) throws IOException {
+    Path d = tmp.resolve("vouched");
+    try (Wal wal = Wal.open(d, WalOptions.defaults())) {
+      for (int i = 0; i < 5; i++) {
+        wal.append((byte) 1, new byte[200]); // each its own durable group
+      }
+    }
+    Path seg = Logs.segments(d).getFirst();
+    byte[] bytes = Files.readAllBytes(seg);
+    long lsn3 = Wal.SEGMENT_HEADER_BYTES + 2L * (200 + Wal.FRAME_HEADER_BYTES);
+    bytes[(int) lsn3 + Wal.FRAME_HEADER_BYTES + 50] ^= 0x40;
+    Files.write(seg, bytes);
+    WalCorruptionException e = assertThrows(WalCorruptionException.class,
+        () -> Wal.open(d, WalOptions.defaults()).close());
+    assertEquals(lsn3, e.offset());
+    assertEquals(seg, e.file());
   }
 }
