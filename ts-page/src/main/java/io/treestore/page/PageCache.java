@@ -60,12 +60,9 @@ public final class PageCache {
    */
   @SuppressWarnings("unchecked")
   public <T> T get(long pageId, LongFunction<T> decoder) {
-    Long key = pageId;
-    Object v = cache.getIfPresent(key);
-    if (v == null) {
-      v = cache.get(key, k -> decoder.apply(k));
-    }
-    return (T) v;
+    // One lookup, so that hits and misses are each counted once (Caffeine's get reads the map
+    // without locking on a hit).
+    return (T) cache.get(pageId, k -> decoder.apply(k));
   }
 
   /**

@@ -1,0 +1,376 @@
+package io.treestore.page;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The page file on its own: creation, page round trips at every supported page size, the
+ * alternating meta pages and their generation rule, checksum and misplaced-page detection
+ * with file and offset, page-size detection when page 0 is damaged, refusal of bad input,
+ * and the fsync-failure rule (never retried: the file turns read-only). Also the reader
+ * table's epoch rule and the page cache's byte weighting.
+ */
+class PageFileTest {
+  @TempDir Path dir;
+
+  private static PageFileOptions opts(int pageSize) {
+    return new PageFileOptions(pageSize, true, false, ChannelFactory.DEFAULT);
+  }
+
+  private static byte[] page(int size, int fill) {
+    byte[] p = new byte[size];
+    for (int i = PageFile.HEADER_SIZE; i < size; i++) {
+      p[i] = (byte) (fill + i);
+    }
+    return p;
+  }
+
+  @ParameterizedTest(name = "{0}-byte pages")
+  @ValueSource(ints = {4096, 8192, 16384, 32768, 65536})
+  void pagesAndMetaRoundTripAtEveryPageSize(int ps) {
+    Path f = dir.resolve("p" + ps);
+    try (PageFile pf = PageFile.open(f, opts(ps))) {
+      assertEquals(0, pf.meta().generation());
+      assertFalse(Files.exists(dir.resolve("p" + ps + ".creating")));
+      pf.writePage(2, PageType.LEAF, 1, page(ps, 7));
+      pf.writePage(3, PageType.OVERFLOW, 1, page(ps, 9));
+      pf.sync();
+      pf.commitMeta(1, 4, new byte[] {1, 2, 3});
+    }
+    try (PageFile pf = PageFile.open(f, opts(4096))) {
+      assertEquals(ps, pf.pageSize(), "an existing file keeps its page size");
+      assertEquals(new Meta(1, 4, new byte[] {1, 2, 3}), pf.meta());
+      byte[] p = pf.readPage(2);
+      assertEquals(PageType.LEAF, PageFile.typeOf(p));
+      assertEquals(1, PageFile.generationOf(p));
+      assertArrayEquals(java.util.Arrays.copyOfRange(page(ps, 7), PageFile.HEADER_SIZE, ps),
+          java.util.Arrays.copyOfRange(p, PageFile.HEADER_SIZE, ps));
+      assertEquals(PageType.OVERFLOW, PageFile.typeOf(pf.readPage(3)));
+    }
+  }
+
+  @Test
+  void theValidMetaPageWithTheHigherGenerationWins() throws IOException {
+    Path f = dir.resolve("gens");
+    try (PageFile pf = PageFile.open(f, opts(4096))) {
+      for (long g = 1; g <= 5; g++) {
+        pf.commitMeta(g, 2, new byte[] {(byte) g});
+      }
+      assertThrows(IllegalArgumentException.class, () -> pf.commitMeta(7, 2, new byte[0]),
+          "generations must follow each other");
+      assertThrows(IllegalArgumentException.class,
+          () -> pf.commitMeta(6, 2, new byte[pf.maxMetaPayload() + 1]));
+    }
+    // Generation 5 lives in slot 1; damage it and generation 4 (slot 0) is used.
+    flip(f, 4096 + 100);
+    try (PageFile pf = PageFile.open(f, opts(4096))) {
+      assertEquals(4, pf.meta().generation());
+      assertTrue(pf.metaDamage().orElseThrow().startsWith("meta page 1 "),
+          pf.metaDamage().toString());
+      pf.commitMeta(5, 2, new byte[0]);
+      assertTrue(pf.metaDamage().isEmpty(), "rewriting the damaged slot repairs it");
+    }
+  }
+
+  @Test
+  void pageSizeIsFoundFromPageOneWhenPageZeroIsDamaged() throws IOException {
+    Path f = dir.resolve("probe");
+    try (PageFile pf = PageFile.open(f, opts(16384))) {
+      pf.commitMeta(1, 2, new byte[] {42});
+    }
+    flip(f, 36); // the page-size field of meta page 0
+    try (PageFile pf = PageFile.open(f, opts(4096))) {
+      assertEquals(16384, pf.pageSize());
+      assertArrayEquals(new byte[] {42}, pf.meta().payload());
+    }
+  }
+
+  @Test
+  void damagedAndMisplacedPagesAreReportedWithFileAndOffset() throws IOException {
+    Path f = dir.resolve("damage");
+    try (PageFile pf = PageFile.open(f, opts(4096))) {
+      pf.writePage(2, PageType.LEAF, 1, page(4096, 1));
+      pf.writePage(3, PageType.LEAF, 1, page(4096, 2));
+      pf.sync();
+      pf.commitMeta(1, 4, new byte[0]);
+    }
+    flip(f, 2 * 4096 + 1000);
+    // A valid page copied to the wrong place: its header names page 3.
+    byte[] p3 = new byte[4096];
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ch.read(ByteBuffer.wrap(p3), 3 * 4096);
+      ch.write(ByteBuffer.wrap(p3), 4 * 4096);
+    }
+    try (PageFile pf = PageFile.open(f, opts(4096))) {
+      CorruptionException e = assertThrows(CorruptionException.class, () -> pf.readPage(2));
+      assertEquals(f, e.file());
+      assertEquals(2 * 4096, e.offset());
+      assertEquals(2, e.pageId());
+      assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
+      CorruptionException m = assertThrows(CorruptionException.class, () -> pf.readPage(4));
+      assertTrue(m.getMessage().contains("names page 3"), m.getMessage());
+      CorruptionException beyond = assertThrows(CorruptionException.class,
+          () -> pf.readPage(100));
+      assertEquals(100 * 4096, beyond.offset());
+      assertThrows(CorruptionException.class, () -> pf.readPage(Long.MAX_VALUE / 2));
+    }
+  }
+
+  @Test
+  void badInputIsRefusedWithoutTouchingTheFile() throws IOException {
+    assertThrows(IllegalArgumentException.class, () -> opts(5000));
+    assertThrows(IllegalArgumentException.class, () -> opts(2048));
+    assertThrows(IllegalArgumentException.class, () -> opts(1 << 17));
+    Path f = dir.resolve("bad");
+    try (PageFile pf = PageFile.open(f, opts(4096))) {
+      assertThrows(IllegalArgumentException.class,
+          () -> pf.writePage(1, PageType.LEAF, 1, new byte[4096]), "meta pages");
+      assertThrows(IllegalArgumentException.class,
+          () -> pf.writePage(2, PageType.META, 1, new byte[4096]));
+      assertThrows(IllegalArgumentException.class,
+          () -> pf.writePage(2, PageType.LEAF, 1, new byte[100]));
+      assertThrows(IllegalArgumentException.class, () -> pf.readPage(0));
+    }
+    assertEquals(2 * 4096, Files.size(f));
+    Files.write(dir.resolve("empty"), new byte[0]);
+    assertThrows(CorruptionException.class, () -> PageFile.open(dir.resolve("empty"), opts(4096)));
+    Files.write(dir.resolve("junk"), new byte[9000]);
+    assertThrows(CorruptionException.class, () -> PageFile.open(dir.resolve("junk"), opts(4096)));
+    assertThrows(StorageException.class, () -> PageFile.open(dir.resolve("missing"),
+        new PageFileOptions(4096, false, false, ChannelFactory.DEFAULT)));
+  }
+
+  @Test
+  void aFailedSyncIsNeverRetriedAndTheFileTurnsReadOnly() {
+    AtomicBoolean failSync = new AtomicBoolean();
+    AtomicLong syncs = new AtomicLong();
+    ChannelFactory faulty = (path, options) -> new FailingForce(
+        FileChannel.open(path, options), failSync, syncs);
+    Path f = dir.resolve("fsync");
+    try (PageFile pf = PageFile.open(f, new PageFileOptions(4096, true, false, faulty))) {
+      pf.writePage(2, PageType.LEAF, 1, page(4096, 3));
+      failSync.set(true);
+      StorageException e = assertThrows(StorageException.class, pf::sync);
+      assertTrue(e.getMessage().contains("fsync failed"), e.getMessage());
+      failSync.set(false);
+      long before = syncs.get();
+      assertTrue(pf.isReadOnly());
+      assertThrows(StorageException.class, pf::sync, "no retry after a failed fsync");
+      assertThrows(StorageException.class, () -> pf.commitMeta(1, 3, new byte[0]));
+      assertThrows(StorageException.class,
+          () -> pf.writePage(2, PageType.LEAF, 1, page(4096, 3)));
+      assertEquals(before, syncs.get(), "the failed sync was not retried");
+      assertEquals(PageType.LEAF, PageFile.typeOf(pf.readPage(2)), "reads still work");
+    }
+  }
+
+  @Test
+  void readersPinGenerationsUntilTheyClose() throws Exception {
+    ReaderTable t = new ReaderTable(5);
+    assertEquals(5, t.oldestPinned());
+    ReaderTable.Pin a = t.pin();
+    t.advance(6);
+    ReaderTable.Pin b = t.pin();
+    t.advance(7);
+    assertEquals(5, t.oldestPinned(), "a reader of generation 5 is still open");
+    a.close();
+    a.close();
+    assertEquals(6, t.oldestPinned());
+    b.close();
+    assertEquals(7, t.oldestPinned());
+    assertThrows(IllegalArgumentException.class, () -> t.advance(7));
+    // Many threads pinning while generations advance: a pin never lands on a retired epoch
+    // unseen by oldestPinned.
+    List<Thread> threads = new ArrayList<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong violations = new AtomicLong();
+    long[] floor = {7};
+    for (int i = 0; i < 3; i++) {
+      threads.add(Thread.ofPlatform().name("pinner-" + i).start(() -> {
+        while (!stop.get()) {
+          try (ReaderTable.Pin p = t.pin()) {
+            if (p.generation() < floor[0] - 1) {
+              violations.incrementAndGet();
+            }
+          }
+        }
+      }));
+    }
+    for (long g = 8; g < 5000; g++) {
+      t.advance(g);
+      floor[0] = g;
+      assertTrue(t.oldestPinned() <= g);
+    }
+    stop.set(true);
+    for (Thread th : threads) {
+      th.join();
+    }
+    assertEquals(0, t.activeReaders());
+    assertEquals(4999, t.oldestPinned());
+  }
+
+  @Test
+  void theCacheHoldsPagesByByteWeightAndCountsHitsAndMisses() {
+    PageCache c = new PageCache(10 * 4096, 4096);
+    AtomicLong decodes = new AtomicLong();
+    for (int round = 0; round < 3; round++) {
+      for (long id = 2; id < 7; id++) {
+        assertEquals("page" + id, c.get(id, k -> {
+          decodes.incrementAndGet();
+          return "page" + k;
+        }));
+      }
+    }
+    assertEquals(5, decodes.get(), "each page decoded once while it fits");
+    CacheStats s = c.stats();
+    assertEquals(10, s.hits());
+    assertEquals(5, s.misses());
+    assertEquals(5 * 4096, s.sizeBytes());
+    c.put(3, "rewritten");
+    assertEquals("rewritten", c.get(3, k -> "stale"));
+    for (long id = 100; id < 200; id++) {
+      c.put(id, "x");
+    }
+    c.get(1000, k -> "y");
+    assertTrue(c.stats().sizeBytes() <= 10 * 4096 + 4096, "bounded by bytes: " + c.stats());
+    assertThrows(IllegalArgumentException.class, () -> new PageCache(-1, 4096));
+    assertEquals(1.0, new PageCache(0, 4096).stats().hitRate());
+  }
+
+  private static void flip(Path f, long offset) throws IOException {
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ByteBuffer b = ByteBuffer.allocate(1);
+      ch.read(b, offset);
+      b.put(0, (byte) (b.get(0) ^ 0x5A));
+      b.rewind();
+      ch.write(b, offset);
+    }
+  }
+
+  /** A channel whose {@code force} can be made to fail; counts the calls that reach disk. */
+  private static final class FailingForce extends FileChannel {
+    private final FileChannel d;
+    private final AtomicBoolean fail;
+    private final AtomicLong syncs;
+
+    FailingForce(FileChannel d, AtomicBoolean fail, AtomicLong syncs) {
+      this.d = d;
+      this.fail = fail;
+      this.syncs = syncs;
+    }
+
+    @Override
+    public void force(boolean metaData) throws IOException {
+      if (fail.get()) {
+        throw new IOException("Input/output error (injected)");
+      }
+      syncs.incrementAndGet();
+      d.force(metaData);
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+      return d.read(dst);
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+      return d.read(dsts, offset, length);
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+      return d.write(src);
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+      return d.write(srcs, offset, length);
+    }
+
+    @Override
+    public long position() throws IOException {
+      return d.position();
+    }
+
+    @Override
+    public FileChannel position(long p) throws IOException {
+      d.position(p);
+      return this;
+    }
+
+    @Override
+    public long size() throws IOException {
+      return d.size();
+    }
+
+    @Override
+    public FileChannel truncate(long size) throws IOException {
+      d.truncate(size);
+      return this;
+    }
+
+    @Override
+    public long transferTo(long position, long count, java.nio.channels.WritableByteChannel t)
+        throws IOException {
+      return d.transferTo(position, count, t);
+    }
+
+    @Override
+    public long transferFrom(java.nio.channels.ReadableByteChannel s, long position, long count)
+        throws IOException {
+      return d.transferFrom(s, position, count);
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+      return d.read(dst, position);
+    }
+
+    @Override
+    public int write(ByteBuffer src, long position) throws IOException {
+      return d.write(src, position);
+    }
+
+    @Override
+    public java.nio.MappedByteBuffer map(MapMode mode, long position, long size)
+        throws IOException {
+      return d.map(mode, position, size);
+    }
+
+    @Override
+    public java.nio.channels.FileLock lock(long position, long size, boolean shared)
+        throws IOException {
+      return d.lock(position, size, shared);
+    }
+
+    @Override
+    public java.nio.channels.FileLock tryLock(long position, long size, boolean shared)
+        throws IOException {
+      return d.tryLock(position, size, shared);
+    }
+
+    @Override
+    protected void implCloseChannel() throws IOException {
+      d.close();
+    }
+  }
+}
