@@ -15,6 +15,13 @@ public final class Branch extends Node {
   final byte[][] keys;
   final long[] ids;
   final Node @Nullable [] kids;
+  /**
+   * Children of a clean branch that are themselves branches, kept once loaded so that a
+   * lookup goes through the page cache only for the leaf. Branches are about one page in
+   * {@code fanout}, so this bounds memory to a small fraction of the tree. Filled lazily;
+   * a racing fill stores an equivalent node, so no synchronization is needed.
+   */
+  private Node @Nullable [] loadedBranches;
 
   Branch(long pageId, long generation, byte[][] keys, long[] ids, Node @Nullable [] kids,
       int bytes) {
@@ -37,6 +44,24 @@ public final class Branch extends Node {
   @Override
   public byte[] key(int i) {
     return keys[i];
+  }
+
+  /** Returns a branch child loaded before, or {@code null}. */
+  @Nullable Node loadedBranch(int i) {
+    Node[] l = loadedBranches;
+    return l == null ? null : l[i];
+  }
+
+  /** Keeps a loaded child if it is a branch. */
+  void rememberLoaded(int i, Node child) {
+    if (child instanceof Branch) {
+      Node[] l = loadedBranches;
+      if (l == null) {
+        l = new Node[ids.length];
+        loadedBranches = l;
+      }
+      l[i] = child;
+    }
   }
 
   /**

@@ -30,10 +30,6 @@ public abstract sealed class Node permits Leaf, Branch {
     this.heads = heads;
   }
 
-  private static final java.lang.invoke.VarHandle BE_LONG =
-      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,
-          java.nio.ByteOrder.BIG_ENDIAN);
-
   /**
    * Returns the head of a key: its first 8 bytes as a big-endian long, zero-padded. Heads
    * compare (unsigned) like the keys, except that keys equal in their first 8 bytes (or
@@ -44,7 +40,9 @@ public abstract sealed class Node permits Leaf, Branch {
    */
   static long head(byte[] k) {
     if (k.length >= 8) {
-      return (long) BE_LONG.get(k, 0);
+      return (k[0] & 0xFFL) << 56 | (k[1] & 0xFFL) << 48 | (k[2] & 0xFFL) << 40
+          | (k[3] & 0xFFL) << 32 | (k[4] & 0xFFL) << 24 | (k[5] & 0xFFL) << 16
+          | (k[6] & 0xFFL) << 8 | (k[7] & 0xFFL);
     }
     long h = 0;
     for (int i = 0; i < k.length; i++) {

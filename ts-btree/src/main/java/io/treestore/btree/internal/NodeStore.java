@@ -128,7 +128,13 @@ public final class NodeStore {
         return k;
       }
     }
-    return load(b.ids[i], b.generation());
+    Node k = b.loadedBranch(i);
+    if (k != null) {
+      return k;
+    }
+    k = load(b.ids[i], b.generation());
+    b.rememberLoaded(i, k);
+    return k;
   }
 
   /**

@@ -42,9 +42,13 @@ public final class TreeOps {
 
   /** Index of {@code key} in a node's sorted keys, or {@code -(insertion point) - 1}. */
   static int search(Node n, byte[] key) {
+    return search(n, key, Node.head(key));
+  }
+
+  /** As {@link #search(Node, byte[])}, with the key's head already computed. */
+  static int search(Node n, byte[] key, long h) {
     long[] heads = n.heads;
     byte[][] keys = n instanceof Leaf l ? l.keys : ((Branch) n).keys;
-    long h = Node.head(key);
     int lo = 0;
     int hi = heads.length - 1;
     while (lo <= hi) {
@@ -84,15 +88,17 @@ public final class TreeOps {
       return null;
     }
     int depth = 0;
+    long h = Node.head(key);
     while (n instanceof Branch b) {
       if (++depth > MAX_DEPTH) {
         throw s.file.corruption(b.pageId(), "tree deeper than " + MAX_DEPTH
             + " levels: its pages form a cycle");
       }
-      n = s.child(b, childIndex(b, key));
+      int i = search(b, key, h);
+      n = s.child(b, i >= 0 ? i + 1 : -(i + 1));
     }
     Leaf l = (Leaf) n;
-    int i = search(l, key);
+    int i = search(l, key, h);
     return i >= 0 ? l.vals[i] : null;
   }
 
