@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.treestore.testkit.DelegatingChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -163,7 +164,7 @@ class PageFileTest {
     AtomicBoolean failSync = new AtomicBoolean();
     AtomicLong syncs = new AtomicLong();
     ChannelFactory faulty = (path, options) -> new FailingForce(
-        FileChannel.open(path, options), failSync, syncs);
+        FileChannel.open(path, options), path, failSync, syncs);
     Path f = dir.resolve("fsync");
     try (PageFile pf = PageFile.open(f, new PageFileOptions(4096, true, false, faulty))) {
       pf.writePage(2, PageType.LEAF, 1, page(4096, 3));
@@ -266,13 +267,12 @@ class PageFileTest {
   }
 
   /** A channel whose {@code force} can be made to fail; counts the calls that reach disk. */
-  private static final class FailingForce extends FileChannel {
-    private final FileChannel d;
+  private static final class FailingForce extends DelegatingChannel {
     private final AtomicBoolean fail;
     private final AtomicLong syncs;
 
-    FailingForce(FileChannel d, AtomicBoolean fail, AtomicLong syncs) {
-      this.d = d;
+    FailingForce(FileChannel d, Path path, AtomicBoolean fail, AtomicLong syncs) {
+      super(d, path);
       this.fail = fail;
       this.syncs = syncs;
     }
@@ -283,94 +283,7 @@ class PageFileTest {
         throw new IOException("Input/output error (injected)");
       }
       syncs.incrementAndGet();
-      d.force(metaData);
-    }
-
-    @Override
-    public int read(ByteBuffer dst) throws IOException {
-      return d.read(dst);
-    }
-
-    @Override
-    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-      return d.read(dsts, offset, length);
-    }
-
-    @Override
-    public int write(ByteBuffer src) throws IOException {
-      return d.write(src);
-    }
-
-    @Override
-    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-      return d.write(srcs, offset, length);
-    }
-
-    @Override
-    public long position() throws IOException {
-      return d.position();
-    }
-
-    @Override
-    public FileChannel position(long p) throws IOException {
-      d.position(p);
-      return this;
-    }
-
-    @Override
-    public long size() throws IOException {
-      return d.size();
-    }
-
-    @Override
-    public FileChannel truncate(long size) throws IOException {
-      d.truncate(size);
-      return this;
-    }
-
-    @Override
-    public long transferTo(long position, long count, java.nio.channels.WritableByteChannel t)
-        throws IOException {
-      return d.transferTo(position, count, t);
-    }
-
-    @Override
-    public long transferFrom(java.nio.channels.ReadableByteChannel s, long position, long count)
-        throws IOException {
-      return d.transferFrom(s, position, count);
-    }
-
-    @Override
-    public int read(ByteBuffer dst, long position) throws IOException {
-      return d.read(dst, position);
-    }
-
-    @Override
-    public int write(ByteBuffer src, long position) throws IOException {
-      return d.write(src, position);
-    }
-
-    @Override
-    public java.nio.MappedByteBuffer map(MapMode mode, long position, long size)
-        throws IOException {
-      return d.map(mode, position, size);
-    }
-
-    @Override
-    public java.nio.channels.FileLock lock(long position, long size, boolean shared)
-        throws IOException {
-      return d.lock(position, size, shared);
-    }
-
-    @Override
-    public java.nio.channels.FileLock tryLock(long position, long size, boolean shared)
-        throws IOException {
-      return d.tryLock(position, size, shared);
-    }
-
-    @Override
-    protected void implCloseChannel() throws IOException {
-      d.close();
+      super.force(metaData);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.treestore.txn;
 
+import io.treestore.testkit.DelegatingChannel;
 import io.treestore.page.ChannelFactory;
 import io.treestore.wal.WalChannels;
 import java.io.IOException;

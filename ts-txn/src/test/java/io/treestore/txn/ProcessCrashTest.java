@@ -330,6 +330,8 @@ class ProcessCrashTest {
       Path root = classRoot(main);
       if (!modulePath.contains(root.toString())) {
         cmd.addAll(List.of("--patch-module", module.getName() + "=" + root));
+        // Test support (ts-testkit) is on the class path, as in the test JVM.
+        cmd.addAll(List.of("--add-reads", module.getName() + "=ALL-UNNAMED"));
       }
       if (!classPath.isEmpty()) {
         cmd.addAll(List.of("--class-path", classPath));

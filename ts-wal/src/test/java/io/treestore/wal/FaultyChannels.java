@@ -1,12 +1,9 @@
 package io.treestore.wal;
 
+import io.treestore.testkit.DelegatingChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -90,15 +87,12 @@ final class FaultyChannels implements WalChannels {
     return new Faulty(FileChannel.open(path, options), path.toAbsolutePath(), dir);
   }
 
-  private final class Faulty extends FileChannel {
-    private final FileChannel d;
-    private final Path path;
+  private final class Faulty extends DelegatingChannel {
     private final boolean dir;
     private boolean failNext;
 
     Faulty(FileChannel d, Path path, boolean dir) {
-      this.d = d;
-      this.path = path;
+      super(d, path);
       this.dir = dir;
     }
 
@@ -140,20 +134,6 @@ final class FaultyChannels implements WalChannels {
     }
 
     @Override
-    public int write(ByteBuffer src) throws IOException {
-      beforeWrite();
-      writes.incrementAndGet();
-      return d.write(src);
-    }
-
-    @Override
-    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-      beforeWrite();
-      writes.incrementAndGet();
-      return d.write(srcs, offset, length);
-    }
-
-    @Override
     public void force(boolean metaData) throws IOException {
       forcesByName.computeIfAbsent(path.toString(), k -> new AtomicInteger()).incrementAndGet();
       event("force " + path.getFileName());
@@ -179,74 +159,10 @@ final class FaultyChannels implements WalChannels {
     }
 
     @Override
-    public int read(ByteBuffer dst) throws IOException {
-      return d.read(dst);
-    }
-
-    @Override
-    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-      return d.read(dsts, offset, length);
-    }
-
-    @Override
-    public int read(ByteBuffer dst, long position) throws IOException {
-      return d.read(dst, position);
-    }
-
-    @Override
-    public long position() throws IOException {
-      return d.position();
-    }
-
-    @Override
-    public FileChannel position(long newPosition) throws IOException {
-      d.position(newPosition);
-      return this;
-    }
-
-    @Override
-    public long size() throws IOException {
-      return d.size();
-    }
-
-    @Override
     public FileChannel truncate(long size) throws IOException {
       event("truncate " + path.getFileName() + " " + size);
       d.truncate(size);
       return this;
-    }
-
-    @Override
-    public long transferTo(long position, long count, WritableByteChannel target)
-        throws IOException {
-      return d.transferTo(position, count, target);
-    }
-
-    @Override
-    public long transferFrom(ReadableByteChannel src, long position, long count)
-        throws IOException {
-      beforeWrite();
-      return d.transferFrom(src, position, count);
-    }
-
-    @Override
-    public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
-      return d.map(mode, position, size);
-    }
-
-    @Override
-    public FileLock lock(long position, long size, boolean shared) throws IOException {
-      return d.lock(position, size, shared);
-    }
-
-    @Override
-    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-      return d.tryLock(position, size, shared);
-    }
-
-    @Override
-    protected void implCloseChannel() throws IOException {
-      d.close();
     }
   }
 }

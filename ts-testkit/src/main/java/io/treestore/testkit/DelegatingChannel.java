@@ -1,4 +1,4 @@
-package io.treestore.txn;
+package io.treestore.testkit;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,15 +12,24 @@ import java.nio.file.Path;
 /**
  * A {@link FileChannel} that forwards everything to another one, with one overridable hook per
  * kind of mutation ({@link #write(ByteBuffer, long)}, {@link #truncate}, {@link #force}). The
- * fault-injecting, recording and crash-point channels of the tests of this package extend it.
+ * fault-injecting, counting, recording and crash-point channels of the modules' tests extend
+ * it.
  * Writes without a position are forwarded as positional writes at the channel's position, so
  * that subclasses see every byte written through one method.
  */
-class DelegatingChannel extends FileChannel {
-  final FileChannel d;
-  final Path path;
+public class DelegatingChannel extends FileChannel {
+  /** The channel every call is forwarded to. */
+  protected final FileChannel d;
+  /** The file this channel is open on. */
+  protected final Path path;
 
-  DelegatingChannel(FileChannel d, Path path) {
+  /**
+   * Wraps a channel.
+   *
+   * @param d the channel to forward to
+   * @param path the file it is open on
+   */
+  public DelegatingChannel(FileChannel d, Path path) {
     this.d = d;
     this.path = path;
   }
