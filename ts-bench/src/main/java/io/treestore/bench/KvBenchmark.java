@@ -43,11 +43,12 @@ import org.openjdk.jmh.infra.Blackhole;
  *       order; the value is returned as a {@code byte[]}.
  *   <li>{@link #randomInsert}: one insert of a new random key per operation, not durable
  *       (TreeStore {@code put} without flush; LMDB one write transaction per put, committed
- *       with {@code MDB_NOSYNC}; MVStore {@code put} without commit). Each iteration is
+ *       without fsync ({@code MDB_NOSYNC}, {@code MDB_WRITEMAP}); MVStore {@code put} without
+ *       commit, automatic commits off): each put is atomic and visible at once in all three. Each iteration is
  *       exactly {@value #INSERT_BATCH} inserts (single-shot iterations, so that the data set
  *       never grows by more than that); after each iteration the inserted keys are
  *       deleted and the store made durable (flush / {@code mdb_env_sync} / commit), untimed,
- *       so every iteration starts from the same clean {@value KvData#COUNT}-key store.
+ *       so every iteration starts from a clean {@value KvData#COUNT}-key store.
  *   <li>{@link #sequentialInsert}: as {@link #randomInsert} with monotonically increasing
  *       keys ({@code 0xFF} x 8 then a big-endian counter), all appended after the loaded keys,
  *       {@value #SEQUENTIAL_BATCH} per iteration.
@@ -57,11 +58,13 @@ import org.openjdk.jmh.infra.Blackhole;
  * </ul>
  * The second parameter, {@link #cache}, selects {@code all} (every engine's cache holds the
  * whole data set: TreeStore 512 MiB page cache, MVStore 512 MiB cache, LMDB 2 GiB map) or
- * {@code quarter} (the engine's own cache is a quarter of its loaded file size, so the data is
- * four times the cache: TreeStore {@code cacheBytes = fileBytes / 4}, MVStore
- * {@code cacheSize = fileBytes / 4} in MiB). LMDB has no cache of its own and reads through the
- * OS page cache, which the benchmark cannot limit: its {@code quarter} figures are the
- * all-in-memory figures. TreeStore and MVStore misses are served from the OS page cache too
+ * {@code quarter} (the engine's own cache holds a quarter of the data: the store is first opened
+ * with a large cache and read once, and the space the data then takes in that cache, in the
+ * cache's own unit, is divided by four: TreeStore page bytes, about 120 MB to 30 MB; MVStore's
+ * heap estimate, 137 MiB to 34 MiB; see {@link KvEngine#cacheFootprint}). LMDB has no cache of
+ * its own and reads through the OS page cache, which the benchmark cannot limit: its
+ * {@code quarter} figures are the all-in-memory figures. TreeStore and MVStore misses are
+ * served from the OS page cache too
  * (the file was just written and the machine has far more RAM than data), so {@code quarter}
  * measures the cost of missing the engine's cache (read system call, checksum, decode,
  * eviction), not disk latency.
@@ -85,7 +88,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * {@code --add-opens} lmdbjava needs on JDK 17+, native access, and lmdbjava's run-time
  * argument checks disabled as its own benchmarks do); passing {@code -jvmArgsAppend} on the
  * command line replaces them. Select engines or cases with {@code -p engine=treestore,lmdb}
- * and {@code -p cache=all}. The whole default run (24 trials) takes about 16 minutes on
+ * and {@code -p cache=all}. The whole default run (24 trials) took 10 to 13 minutes on
  * 2 cores. Results are in {@code docs/benchmarks.md}.
  */
 @State(Scope.Benchmark)
