@@ -2,6 +2,7 @@ package io.treestore.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.LongAdder;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.tx.Transaction;
 import org.h2.mvstore.tx.TransactionMap;
@@ -32,6 +33,7 @@ final class TxnMvStorePeer implements TxnPeer {
   private final Path file;
   private final MVStore store;
   private final TransactionStore txs;
+  private final LongAdder commits = new LongAdder();
 
   TxnMvStorePeer(Path dir) {
     this.file = dir.resolve("txn.mv");
@@ -65,6 +67,7 @@ final class TxnMvStorePeer implements TxnPeer {
         }
         store.commit();
         store.sync();
+        commits.increment();
       }
 
       @Override
@@ -89,7 +92,8 @@ final class TxnMvStorePeer implements TxnPeer {
     } catch (java.io.IOException e) {
       bytes = -1;
     }
-    return "mvstore version=" + store.getCurrentVersion() + " fileBytes=" + bytes;
+    return "mvstore commits=" + commits.sum() + " storeVersion=" + store.getCurrentVersion()
+        + " fileBytes=" + bytes;
   }
 
   @Override

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.LongAdder;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -34,6 +35,7 @@ final class TxnSqlitePeer implements TxnPeer {
   private final Properties props;
   private final Connection admin;
   private final ConcurrentLinkedQueue<SqliteSession> sessions = new ConcurrentLinkedQueue<>();
+  private final LongAdder commits = new LongAdder();
 
   TxnSqlitePeer(Path dir) {
     this.url = "jdbc:sqlite:" + dir.resolve("txn.db");
@@ -64,7 +66,7 @@ final class TxnSqlitePeer implements TxnPeer {
   @Override
   public Session session() {
     try {
-      SqliteSession s = new SqliteSession(connect());
+      SqliteSession s = new SqliteSession(connect(), commits);
       sessions.add(s);
       return s;
     } catch (SQLException e) {
@@ -95,8 +97,8 @@ final class TxnSqlitePeer implements TxnPeer {
   @Override
   public String report() {
     try (Statement s = admin.createStatement()) {
-      return "sqlite rows=" + one(s, "SELECT count(*) FROM kv") + " pages="
-          + one(s, "PRAGMA page_count");
+      return "sqlite commits=" + commits.sum() + " rows=" + one(s, "SELECT count(*) FROM kv")
+          + " pages=" + one(s, "PRAGMA page_count");
     } catch (SQLException e) {
       return "sqlite report failed: " + e;
     }
@@ -122,10 +124,12 @@ final class TxnSqlitePeer implements TxnPeer {
     private final PreparedStatement insert;
     private final PreparedStatement commit;
     private final PreparedStatement rollback;
+    private final LongAdder commits;
     private boolean closed;
 
-    SqliteSession(Connection c) throws SQLException {
+    SqliteSession(Connection c, LongAdder commits) throws SQLException {
       this.c = c;
+      this.commits = commits;
       this.begin = c.prepareStatement("BEGIN IMMEDIATE");
       this.insert = c.prepareStatement("INSERT OR REPLACE INTO kv (k, v) VALUES (?, ?)");
       this.commit = c.prepareStatement("COMMIT");
@@ -149,6 +153,7 @@ final class TxnSqlitePeer implements TxnPeer {
           insert.executeBatch();
         }
         commit.execute();
+        commits.increment();
       } catch (SQLException e) {
         try {
           rollback.execute(); // fails harmlessly if BEGIN itself failed
