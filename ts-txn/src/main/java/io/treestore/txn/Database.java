@@ -798,32 +798,12 @@ public final class Database implements AutoCloseable {
         checkpoint();
       }
     } finally {
-      closed = true;
-      Thread t = checkpointer;
-      if (t != null) {
-        LockSupport.unpark(t);
-        try {
-          t.join(10_000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      try {
-        wal.close();
-      } finally {
-        file.closeWithoutFlush();
-      }
+      shutdown();
     }
   }
 
-  /**
-   * Closes without a final checkpoint, as a crash would (the log still holds every
-   * acknowledged commit). For tests.
-   */
-  public void closeWithoutCheckpoint() {
-    if (closed) {
-      return;
-    }
+  /** Stops the checkpointer and closes the log and the data file (without flushing). */
+  private void shutdown() {
     closed = true;
     Thread t = checkpointer;
     if (t != null) {
@@ -839,5 +819,16 @@ public final class Database implements AutoCloseable {
     } finally {
       file.closeWithoutFlush();
     }
+  }
+
+  /**
+   * Closes without a final checkpoint, as a crash would (the log still holds every
+   * acknowledged commit). For tests.
+   */
+  public void closeWithoutCheckpoint() {
+    if (closed) {
+      return;
+    }
+    shutdown();
   }
 }
