@@ -2,11 +2,11 @@
  * Order-preserving, self-delimiting tuple keys, index definitions (a primary keyspace plus
  * unique and non-unique secondary indexes declared by key extractors) and the index manager
  * that maintains every index in the record's transaction.
- *
- * <p>Status: not built yet; this module holds no types so far.
  */
 @org.jspecify.annotations.NullMarked
 module io.treestore.index {
   requires static transitive org.jspecify;
-  requires io.treestore.txn;
+  requires transitive io.treestore.txn;
+
+  exports io.treestore.index;
 }

@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe; reads never block. Methods throw {@link IllegalStateException} after
  * {@link #close()}.
  */
-public final class DbSnapshot implements AutoCloseable {
+public final class DbSnapshot implements ReadView, AutoCloseable {
   private final Snapshot snap;
   private final long lsn;
 
@@ -55,6 +55,7 @@ public final class DbSnapshot implements AutoCloseable {
    * @param key the key
    * @return a copy of the value, or {@code null} if the key or keyspace is absent
    */
+  @Override
   public byte @Nullable [] get(String keyspace, byte[] key) {
     Database.checkKeyspace(keyspace);
     Objects.requireNonNull(key, "key");
@@ -81,6 +82,7 @@ public final class DbSnapshot implements AutoCloseable {
    * @param range keys and direction
    * @return the entries (copies); empty if the keyspace is absent
    */
+  @Override
   public ScanIterator scan(String keyspace, Range range) {
     Database.checkKeyspace(keyspace);
     Objects.requireNonNull(range, "range");

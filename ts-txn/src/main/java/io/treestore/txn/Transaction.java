@@ -38,7 +38,7 @@ import org.jspecify.annotations.Nullable;
  * never blocked by writers. Methods throw {@link IllegalStateException} once the transaction
  * has committed, rolled back or failed.
  */
-public final class Transaction implements AutoCloseable {
+public final class Transaction implements ReadView, AutoCloseable {
   private enum State { ACTIVE, COMMITTED, ROLLED_BACK }
 
   private final Database db;
@@ -92,6 +92,16 @@ public final class Transaction implements AutoCloseable {
     return readOnly;
   }
 
+  /**
+   * Returns the database this transaction belongs to, for layers that need its limits (such
+   * as {@link Database#maxKeySize()}) to validate a whole change before buffering any of it.
+   *
+   * @return the database
+   */
+  public Database database() {
+    return db;
+  }
+
   private void active() {
     if (state != State.ACTIVE) {
       throw new IllegalStateException("transaction is " + state.name().toLowerCase());
@@ -124,6 +134,7 @@ public final class Transaction implements AutoCloseable {
    * @throws IllegalArgumentException if the keyspace name is invalid
    * @throws IllegalStateException if the transaction is not active
    */
+  @Override
   public byte @Nullable [] get(String keyspace, byte[] key) {
     active();
     Database.checkKeyspace(keyspace);
@@ -246,6 +257,7 @@ public final class Transaction implements AutoCloseable {
    * @return the entries, copies
    * @throws IllegalStateException if the transaction is not active
    */
+  @Override
   public ScanIterator scan(String keyspace, Range range) {
     active();
     Database.checkKeyspace(keyspace);

@@ -1,0 +1,693 @@
+package io.treestore.index;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An immutable, ordered list of typed elements that encodes to an order-preserving,
+ * self-delimiting byte key: for any tuples {@code a} and {@code b},
+ * {@code Arrays.compareUnsigned(a.encode(), b.encode())} has the sign of
+ * {@code a.compareTo(b)}, and the encoding of a tuple is a byte prefix of the encoding of every
+ * tuple it is an element-wise prefix of. So a B+Tree keyed by encoded tuples can be scanned by
+ * tuple prefix and tuple range ({@link TupleRange}).
+ *
+ * <h2>Element types, in their sort order</h2>
+ * <table>
+ *   <caption>Element types</caption>
+ *   <tr><th>type</th><th>Java value</th><th>code</th><th>encoding after the code</th></tr>
+ *   <tr><td>null</td><td>{@code null}</td><td>0x00</td><td>nothing (inside a nested tuple:
+ *       0x00 0xFF)</td></tr>
+ *   <tr><td>bytes</td><td>{@code byte[]}</td><td>0x01</td><td>the bytes, each 0x00 written
+ *       as 0x00 0xFF, then 0x00</td></tr>
+ *   <tr><td>string</td><td>{@link String}</td><td>0x02</td><td>UTF-8, escaped and terminated
+ *       like bytes; strings order by code point</td></tr>
+ *   <tr><td>nested tuple</td><td>{@link Tuple}</td><td>0x05</td><td>the elements, then
+ *       0x00</td></tr>
+ *   <tr><td>int64</td><td>{@link Long} (also Integer, Short, Byte)</td><td>0x14</td><td>8
+ *       bytes big-endian, sign bit flipped</td></tr>
+ *   <tr><td>double</td><td>{@link Double} (also Float)</td><td>0x21</td><td>IEEE 754 bits
+ *       (NaN canonical), all bits flipped if negative, else the sign bit flipped: the order
+ *       of {@link Double#compare}</td></tr>
+ *   <tr><td>boolean</td><td>{@link Boolean}</td><td>0x26 false, 0x27 true</td><td>nothing</td></tr>
+ *   <tr><td>timestamp</td><td>{@link Instant}</td><td>0x33</td><td>epoch seconds as int64,
+ *       then nanoseconds as 4 bytes big-endian</td></tr>
+ * </table>
+ *
+ * <p>Elements of different types order by type code; a proper prefix sorts before the longer
+ * tuple. No encoded element starts with 0xFF, which {@link TupleRange} uses to bound prefixes.
+ * The layout follows the ideas of the FoundationDB tuple layer (escaped, terminated byte
+ * strings; sign-flipped integers and IEEE doubles), with fixed-width integers.
+ *
+ * <p>Immutable and thread-safe; byte arrays are copied in and out.
+ */
+public final class Tuple implements Comparable<Tuple> {
+  /** The tuple with no elements; encodes to zero bytes. */
+  public static final Tuple EMPTY = new Tuple(new Object[0]);
+
+  /** The type of one element. */
+  public enum Type {
+    /** The null element. */
+    NULL,
+    /** A byte string. */
+    BYTES,
+    /** A Unicode string. */
+    STRING,
+    /** A nested tuple. */
+    TUPLE,
+    /** A signed 64-bit integer. */
+    INT64,
+    /** An IEEE 754 double. */
+    DOUBLE,
+    /** A boolean. */
+    BOOLEAN,
+    /** An instant with nanosecond precision. */
+    TIMESTAMP
+  }
+
+  static final int NULL = 0x00;
+  static final int BYTES = 0x01;
+  static final int STRING = 0x02;
+  static final int NESTED = 0x05;
+  static final int INT64 = 0x14;
+  static final int DOUBLE = 0x21;
+  static final int FALSE = 0x26;
+  static final int TRUE = 0x27;
+  static final int TIMESTAMP = 0x33;
+
+  private static final long MIN_SECONDS = Instant.MIN.getEpochSecond();
+  private static final long MAX_SECONDS = Instant.MAX.getEpochSecond();
+
+  /** Elements normalized to null, byte[], String, Long, Double, Boolean, Instant, Tuple. */
+  private final Object[] elements;
+  private int hash;
+
+  private Tuple(Object[] elements) {
+    this.elements = elements;
+  }
+
+  /**
+   * Creates a tuple.
+   *
+   * @param elements the elements: {@code null}, {@code byte[]}, {@link String},
+   *     {@link Long}/{@link Integer}/{@link Short}/{@link Byte}, {@link Double}/{@link Float},
+   *     {@link Boolean}, {@link Instant} or {@link Tuple}
+   * @return the tuple (byte arrays copied)
+   * @throws IllegalArgumentException if an element has another type, or a string holds an
+   *     unpaired surrogate (it has no UTF-8 encoding); the message names the element's index
+   */
+  public static Tuple of(@Nullable Object... elements) {
+    Objects.requireNonNull(elements, "elements");
+    Object[] out = new Object[elements.length];
+    for (int i = 0; i < elements.length; i++) {
+      out[i] = normalize(elements[i], i);
+    }
+    return new Tuple(out);
+  }
+
+  /**
+   * Creates a tuple from a list, as {@link #of(Object...)}.
+   *
+   * @param elements the elements
+   * @return the tuple
+   * @throws IllegalArgumentException if an element is not of a supported type
+   */
+  public static Tuple fromList(List<?> elements) {
+    return of(elements.toArray());
+  }
+
+  private static @Nullable Object normalize(@Nullable Object e, int index) {
+    return switch (e) {
+      case null -> null;
+      case byte[] b -> b.clone();
+      case String s -> {
+        checkUtf16(s, index);
+        yield s;
+      }
+      case Long l -> l;
+      case Integer i -> (long) i;
+      case Short s -> (long) s;
+      case Byte b -> (long) b;
+      case Double d -> d;
+      case Float f -> (double) f;
+      case Boolean b -> b;
+      case Instant t -> t;
+      case Tuple t -> t;
+      default -> throw new IllegalArgumentException("tuple element " + index + " has type "
+          + e.getClass().getName() + "; supported: null, byte[], String, Long, Integer, Short,"
+          + " Byte, Double, Float, Boolean, Instant, Tuple");
+    };
+  }
+
+  private static void checkUtf16(String s, int index) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new IllegalArgumentException("tuple element " + index
+            + " holds an unpaired surrogate at char " + i + "; it has no UTF-8 encoding");
+      }
+    }
+  }
+
+  /**
+   * Returns the number of elements.
+   *
+   * @return the size, {@code >= 0}
+   */
+  public int size() {
+    return elements.length;
+  }
+
+  /**
+   * Returns an element; byte arrays are copies.
+   *
+   * @param index 0 to {@code size() - 1}
+   * @return the element as a normalized Java value (integers as {@link Long}, floats as
+   *     {@link Double}), or {@code null}
+   * @throws IndexOutOfBoundsException if the index is out of range
+   */
+  public @Nullable Object get(int index) {
+    Object e = elements[index];
+    return e instanceof byte[] b ? b.clone() : e;
+  }
+
+  /**
+   * Returns the type of an element.
+   *
+   * @param index 0 to {@code size() - 1}
+   * @return the type
+   * @throws IndexOutOfBoundsException if the index is out of range
+   */
+  public Type type(int index) {
+    return switch (elements[index]) {
+      case null -> Type.NULL;
+      case byte[] b -> Type.BYTES;
+      case String s -> Type.STRING;
+      case Long l -> Type.INT64;
+      case Double d -> Type.DOUBLE;
+      case Boolean b -> Type.BOOLEAN;
+      case Instant t -> Type.TIMESTAMP;
+      default -> Type.TUPLE;
+    };
+  }
+
+  private <T> T typed(int index, Class<T> type, Type name) {
+    Object e = elements[index];
+    if (!type.isInstance(e)) {
+      throw new IllegalArgumentException("tuple element " + index + " is "
+          + type(index) + ", not " + name);
+    }
+    return type.cast(e);
+  }
+
+  /**
+   * Returns a string element.
+   *
+   * @param index the element's index
+   * @return the string
+   * @throws IllegalArgumentException if the element is not a string
+   * @throws IndexOutOfBoundsException if the index is out of range
+   */
+  public String getString(int index) {
+    return typed(index, String.class, Type.STRING);
+  }
+
+  /**
+   * Returns an int64 element.
+   *
+   * @param index the element's index
+   * @return the value
+   * @throws IllegalArgumentException if the element is not an int64
+   * @throws IndexOutOfBoundsException if the index is out of range
+   */
+  public long getLong(int index) {
+    return typed(index, Long.class, Type.INT64);
+  }
+
+  /**
+   * Returns a double element.
+   *
+   * @param index the element's index
+   * @return the value
+   * @throws IllegalArgumentException if the element is not a double
+   * @throws IndexOutOfBoundsException if the index is out of range
+   */
+  public double getDouble(int index) {
+    return typed(index, Double.class, Type.DOUBLE);
+  }
+
+  /**
+   * Returns a boolean element.
+   *
+   * @param index the element's index
+   * @return the value
+   * @throws IllegalArgumentException if the element is not a boolean
+   * @throws IndexOutOfBoundsException if the index is out of range
+   */
+  public boolean getBoolean(int index) {
+    return typed(index, Boolean.class, Type.BOOLEAN);
+  }
+
+  /**
+   * Returns a bytes element.
+   *
+   * @param index the element's index
+   * @return a copy of the bytes
+   * @throws IllegalArgumentException if the element is not bytes
+   * @throws IndexOutOfBoundsException if the index is out of range
+   */
+  public byte[] getBytes(int index) {
+    return typed(index, byte[].class, Type.BYTES).clone();
+  }
+
+  /**
+   * Returns a timestamp element.
+   *
+   * @param index the element's index
+   * @return the instant
+   * @throws IllegalArgumentException if the element is not a timestamp
+   * @throws IndexOutOfBoundsException if the index is out of range
+   */
+  public Instant getInstant(int index) {
+    return typed(index, Instant.class, Type.TIMESTAMP);
+  }
+
+  /**
+   * Returns a nested tuple element.
+   *
+   * @param index the element's index
+   * @return the tuple
+   * @throws IllegalArgumentException if the element is not a tuple
+   * @throws IndexOutOfBoundsException if the index is out of range
+   */
+  public Tuple getTuple(int index) {
+    return typed(index, Tuple.class, Type.TUPLE);
+  }
+
+  /**
+   * Returns the elements as a list (byte arrays copied).
+   *
+   * @return an unmodifiable list that may contain nulls
+   */
+  public List<@Nullable Object> toList() {
+    List<@Nullable Object> out = new ArrayList<>(elements.length);
+    for (int i = 0; i < elements.length; i++) {
+      out.add(get(i));
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  /**
+   * Returns this tuple followed by more elements.
+   *
+   * @param more elements as accepted by {@link #of(Object...)}
+   * @return a new tuple
+   * @throws IllegalArgumentException if an element has an unsupported type
+   */
+  public Tuple add(@Nullable Object... more) {
+    return concat(of(more));
+  }
+
+  /**
+   * Returns this tuple followed by the elements of another; its encoding is the
+   * concatenation of both encodings.
+   *
+   * @param other the tuple to append
+   * @return a new tuple
+   */
+  public Tuple concat(Tuple other) {
+    Object[] out = Arrays.copyOf(elements, elements.length + other.elements.length);
+    System.arraycopy(other.elements, 0, out, elements.length, other.elements.length);
+    return new Tuple(out);
+  }
+
+  /**
+   * Returns the elements {@code from} (inclusive) to {@code to} (exclusive).
+   *
+   * @param from the first index, 0 to {@code to}
+   * @param to the end index, {@code from} to {@code size()}
+   * @return the sub-tuple
+   * @throws IndexOutOfBoundsException if the bounds are out of range
+   */
+  public Tuple subTuple(int from, int to) {
+    Objects.checkFromToIndex(from, to, elements.length);
+    return new Tuple(Arrays.copyOfRange(elements, from, to));
+  }
+
+  /**
+   * Encodes the tuple.
+   *
+   * @return the key bytes (see the class description)
+   */
+  public byte[] encode() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(16 + 8 * elements.length);
+    encode(out, false);
+    return out.toByteArray();
+  }
+
+  private void encode(ByteArrayOutputStream out, boolean nested) {
+    for (Object e : elements) {
+      switch (e) {
+        case null -> {
+          out.write(NULL);
+          if (nested) {
+            out.write(0xFF);
+          }
+        }
+        case byte[] b -> {
+          out.write(BYTES);
+          escaped(out, b);
+        }
+        case String s -> {
+          out.write(STRING);
+          escaped(out, s.getBytes(StandardCharsets.UTF_8));
+        }
+        case Long l -> {
+          out.write(INT64);
+          long64(out, l ^ Long.MIN_VALUE);
+        }
+        case Double d -> {
+          out.write(DOUBLE);
+          long bits = Double.doubleToLongBits(d);
+          long64(out, bits < 0 ? ~bits : bits ^ Long.MIN_VALUE);
+        }
+        case Boolean b -> out.write(b ? TRUE : FALSE);
+        case Instant t -> {
+          out.write(TIMESTAMP);
+          long64(out, t.getEpochSecond() ^ Long.MIN_VALUE);
+          int n = t.getNano();
+          out.write(n >>> 24);
+          out.write(n >>> 16);
+          out.write(n >>> 8);
+          out.write(n);
+        }
+        case Tuple t -> {
+          out.write(NESTED);
+          t.encode(out, true);
+          out.write(0x00);
+        }
+        default -> throw new AssertionError(e.getClass());
+      }
+    }
+  }
+
+  private static void escaped(ByteArrayOutputStream out, byte[] b) {
+    for (byte x : b) {
+      out.write(x);
+      if (x == 0) {
+        out.write(0xFF);
+      }
+    }
+    out.write(0x00);
+  }
+
+  private static void long64(ByteArrayOutputStream out, long v) {
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      out.write((int) (v >>> shift));
+    }
+  }
+
+  /**
+   * Decodes a whole byte array.
+   *
+   * @param bytes an encoding made by {@link #encode()}
+   * @return the tuple
+   * @throws TupleFormatException if the bytes are not exactly one canonical tuple encoding
+   */
+  public static Tuple decode(byte[] bytes) {
+    return decode(bytes, 0, bytes.length);
+  }
+
+  /**
+   * Decodes a slice of a byte array.
+   *
+   * @param bytes the array
+   * @param offset where the encoding starts
+   * @param length its length in bytes
+   * @return the tuple
+   * @throws TupleFormatException if the slice is not exactly one canonical tuple encoding;
+   *     the offset in the exception counts from {@code offset}
+   * @throws IndexOutOfBoundsException if the slice is outside the array
+   */
+  public static Tuple decode(byte[] bytes, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, bytes.length);
+    Decoder d = new Decoder(bytes, offset, offset + length);
+    Tuple t = d.tuple(false);
+    return t;
+  }
+
+  private static final class Decoder {
+    private final byte[] b;
+    private final int start;
+    private final int end;
+    private int pos;
+
+    Decoder(byte[] b, int start, int end) {
+      this.b = b;
+      this.start = start;
+      this.end = end;
+      this.pos = start;
+    }
+
+    private TupleFormatException error(String message, int at) {
+      return new TupleFormatException(message, at - start);
+    }
+
+    Tuple tuple(boolean nested) {
+      List<Object> out = new ArrayList<>();
+      while (true) {
+        if (pos >= end) {
+          if (nested) {
+            throw error("nested tuple not terminated", pos);
+          }
+          return new Tuple(out.toArray());
+        }
+        int at = pos;
+        int code = b[pos++] & 0xFF;
+        switch (code) {
+          case NULL -> {
+            if (nested) {
+              if (pos < end && (b[pos] & 0xFF) == 0xFF) {
+                pos++;
+                out.add(null);
+              } else {
+                return new Tuple(out.toArray());
+              }
+            } else {
+              out.add(null);
+            }
+          }
+          case BYTES -> out.add(escaped(at));
+          case STRING -> out.add(utf8(escaped(at), at));
+          case NESTED -> out.add(tuple(true));
+          case INT64 -> out.add(long64(at) ^ Long.MIN_VALUE);
+          case DOUBLE -> {
+            long v = long64(at);
+            long bits = v < 0 ? v ^ Long.MIN_VALUE : ~v;
+            double d = Double.longBitsToDouble(bits);
+            if (Double.doubleToLongBits(d) != bits) {
+              throw error("non-canonical NaN", at);
+            }
+            out.add(d);
+          }
+          case FALSE -> out.add(Boolean.FALSE);
+          case TRUE -> out.add(Boolean.TRUE);
+          case TIMESTAMP -> {
+            long seconds = long64(at) ^ Long.MIN_VALUE;
+            if (pos + 4 > end) {
+              throw error("truncated timestamp", at);
+            }
+            int nanos = ((b[pos] & 0xFF) << 24) | ((b[pos + 1] & 0xFF) << 16)
+                | ((b[pos + 2] & 0xFF) << 8) | (b[pos + 3] & 0xFF);
+            pos += 4;
+            if (nanos < 0 || nanos > 999_999_999 || seconds < MIN_SECONDS
+                || seconds > MAX_SECONDS) {
+              throw error("timestamp out of range", at);
+            }
+            out.add(Instant.ofEpochSecond(seconds, nanos));
+          }
+          default -> throw error(String.format("unknown type code 0x%02x", code), at);
+        }
+      }
+    }
+
+    private long long64(int at) {
+      if (pos + 8 > end) {
+        throw error("truncated 8-byte element", at);
+      }
+      long v = 0;
+      for (int i = 0; i < 8; i++) {
+        v = (v << 8) | (b[pos++] & 0xFF);
+      }
+      return v;
+    }
+
+    private byte[] escaped(int at) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      while (true) {
+        if (pos >= end) {
+          throw error("byte string not terminated", at);
+        }
+        byte x = b[pos++];
+        if (x == 0) {
+          if (pos < end && b[pos] == (byte) 0xFF) {
+            pos++;
+            out.write(0);
+          } else {
+            return out.toByteArray();
+          }
+        } else {
+          out.write(x);
+        }
+      }
+    }
+
+    private String utf8(byte[] bytes, int at) {
+      try {
+        CharBuffer c = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(bytes));
+        return c.toString();
+      } catch (CharacterCodingException e) {
+        throw error("invalid UTF-8 in string", at);
+      }
+    }
+  }
+
+  /**
+   * Compares in tuple order, which equals the unsigned byte order of the encodings: element by
+   * element, by type code first, then by value (bytes unsigned, strings by code point,
+   * numbers numerically with {@link Double#compare} for doubles, false before true, instants
+   * chronologically, nested tuples recursively); a proper prefix sorts first.
+   *
+   * @param other the tuple to compare with
+   * @return negative, zero or positive
+   */
+  @Override
+  public int compareTo(Tuple other) {
+    int n = Math.min(elements.length, other.elements.length);
+    for (int i = 0; i < n; i++) {
+      int c = compareElements(elements[i], other.elements[i]);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Integer.compare(elements.length, other.elements.length);
+  }
+
+  private static int code(@Nullable Object e) {
+    return switch (e) {
+      case null -> NULL;
+      case byte[] b -> BYTES;
+      case String s -> STRING;
+      case Tuple t -> NESTED;
+      case Long l -> INT64;
+      case Double d -> DOUBLE;
+      case Boolean b -> b ? TRUE : FALSE;
+      case Instant t -> TIMESTAMP;
+      default -> throw new AssertionError(e.getClass());
+    };
+  }
+
+  private static int compareElements(@Nullable Object a, @Nullable Object b) {
+    int ca = code(a);
+    int cb = code(b);
+    if (ca != cb) {
+      return Integer.compare(ca, cb);
+    }
+    return switch (a) {
+      case null -> 0;
+      case byte[] x -> Arrays.compareUnsigned(x, (byte[]) b);
+      case String x -> compareCodePoints(x, (String) Objects.requireNonNull(b));
+      case Tuple x -> x.compareTo((Tuple) Objects.requireNonNull(b));
+      case Long x -> Long.compare(x, (Long) Objects.requireNonNull(b));
+      case Double x -> Double.compare(x, (Double) Objects.requireNonNull(b));
+      case Boolean x -> 0;
+      case Instant x -> x.compareTo((Instant) Objects.requireNonNull(b));
+      default -> throw new AssertionError(a.getClass());
+    };
+  }
+
+  private static int compareCodePoints(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int x = a.codePointAt(i);
+      int y = b.codePointAt(j);
+      if (x != y) {
+        return Integer.compare(x, y);
+      }
+      i += Character.charCount(x);
+      j += Character.charCount(y);
+    }
+    return Boolean.compare(i < a.length(), j < b.length());
+  }
+
+  /**
+   * Compares elements by value, bytes by content and doubles as {@link Double#equals}.
+   *
+   * @param o another object
+   * @return whether {@code o} is a tuple with equal elements
+   */
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof Tuple t && compareTo(t) == 0;
+  }
+
+  @Override
+  public int hashCode() {
+    int h = hash;
+    if (h == 0) {
+      h = 1;
+      for (Object e : elements) {
+        h = 31 * h + (e instanceof byte[] b ? Arrays.hashCode(b) : Objects.hashCode(e));
+      }
+      hash = h;
+    }
+    return h;
+  }
+
+  /**
+   * Returns a readable form such as {@code ("doc", 3, null, b"\x00\x01")}.
+   *
+   * @return the text
+   */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("(");
+    for (int i = 0; i < elements.length; i++) {
+      if (i > 0) {
+        sb.append(", ");
+      }
+      Object e = elements[i];
+      switch (e) {
+        case null -> sb.append("null");
+        case String s -> sb.append('"').append(s.replace("\\", "\\\\").replace("\"", "\\\""))
+            .append('"');
+        case byte[] b -> {
+          sb.append("b\"");
+          for (byte x : b) {
+            sb.append(String.format("\\x%02x", x & 0xFF));
+          }
+          sb.append('"');
+        }
+        default -> sb.append(e);
+      }
+    }
+    return sb.append(elements.length == 1 ? ",)" : ")").toString();
+  }
+}
