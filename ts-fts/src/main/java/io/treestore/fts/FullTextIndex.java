@@ -1,0 +1,540 @@
+package io.treestore.fts;
+
+import io.treestore.btree.Entry;
+import io.treestore.btree.Range;
+import io.treestore.fts.internal.Keys;
+import io.treestore.fts.internal.ParsedQuery;
+import io.treestore.fts.internal.Posting;
+import io.treestore.fts.internal.Searcher;
+import io.treestore.fts.internal.Snippets;
+import io.treestore.index.IndexCheckReport;
+import io.treestore.index.IndexProblem;
+import io.treestore.index.Tuple;
+import io.treestore.txn.ReadView;
+import io.treestore.txn.ScanIterator;
+import io.treestore.txn.Transaction;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A durable BM25 full-text index kept in the database's keyspaces and updated in the caller's
+ * transactions: a search sees exactly the units committed before its read view (plus, in a
+ * transaction, that transaction's own changes), never half of an update, and statistics
+ * that agree with the postings.
+ *
+ * <pre>{@code
+ * FullTextIndex fts = new FullTextIndex("nodes", FullTextOptions.defaults());
+ * try (Transaction tx = db.begin()) {
+ *   fts.index(tx, Tuple.of("annual-report", "v1", "0007"),
+ *       Unit.of("1.2", "title", "Revenue", "text", "Revenue grew 12%..."));
+ *   tx.commit();
+ * }
+ * try (Transaction tx = db.beginReadOnly()) {
+ *   SearchResult r = fts.search(tx, "+revenue \"grew 12\" title^2", SearchOptions.defaults());
+ * }
+ * }</pre>
+ *
+ * <p>What is stored (keyspaces {@code fts:<name>:units|postings|df|stats}): per unit its
+ * texts, path and length; per (term, unit) a posting with the unit's length and path, the
+ * term frequency per field and the positions; per term its document frequency; N and the
+ * total token count. The counters are merge operands ({@code int64-add}), so concurrent
+ * transactions that index different units never conflict. The units' texts are kept so that
+ * an update can remove the old postings and hits can carry snippets.
+ *
+ * <p>Queries: words (OR), {@code +required}, {@code -excluded}, {@code "exact phrase"},
+ * {@code field:word}, {@code field:"phrase"} and field boosts {@code field^2}; see
+ * {@link #search}. Scores are BM25 exactly as the design states (see
+ * {@link io.treestore.fts.internal.Searcher} for formulas and sources).
+ *
+ * <p>Immutable and thread-safe; transactions follow their own rules.
+ */
+public final class FullTextIndex {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+  private final String name;
+  private final FullTextOptions options;
+  private final Analyzer analyzer;
+  private final Keys keys;
+  private final byte[] config;
+
+  /**
+   * Describes an index; nothing is read or written until it is used.
+   *
+   * @param name 1 to 64 ASCII letters, digits, {@code _ . -}
+   * @param options analyzer, fields and BM25 parameters
+   * @throws IllegalArgumentException if the name is invalid or the analyzer is unknown
+   */
+  public FullTextIndex(String name, FullTextOptions options) {
+    Objects.requireNonNull(name, "name");
+    if (!NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("full-text index name must be 1 to 64 of"
+          + " [A-Za-z0-9_.-], was '" + name + "'");
+    }
+    this.name = name;
+    this.options = Objects.requireNonNull(options, "options");
+    this.analyzer = Analyzers.find(options.analyzer());
+    this.keys = Keys.of(name);
+    List<Object> c = new ArrayList<>();
+    c.add(analyzer.name());
+    c.addAll(options.fields());
+    this.config = Tuple.fromList(c).encode();
+  }
+
+  /**
+   * Returns the index name.
+   *
+   * @return the name
+   */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * Returns the options.
+   *
+   * @return the options given at construction
+   */
+  public FullTextOptions options() {
+    return options;
+  }
+
+  /**
+   * Returns the analyzer.
+   *
+   * @return the analyzer named in the options
+   */
+  public Analyzer analyzer() {
+    return analyzer;
+  }
+
+  /**
+   * Returns the keyspaces the index uses.
+   *
+   * @return units, postings, df and stats keyspace names
+   */
+  public List<String> keyspaces() {
+    return List.of(keys.units(), keys.postings(), keys.df(), keys.stats());
+  }
+
+  private void checkConfig(ReadView view, @Nullable Transaction tx) {
+    byte[] c = view.get(keys.stats(), Keys.CONFIG);
+    if (c == null) {
+      if (tx != null) {
+        tx.put(keys.stats(), Keys.CONFIG, config);
+      }
+    } else if (!Arrays.equals(c, config)) {
+      throw new IllegalStateException("full-text index " + name + " was built with "
+          + Tuple.decode(c) + " (analyzer, fields...), not " + Tuple.decode(config));
+    }
+  }
+
+  // ------------------------------------------------------------------ analysis
+
+  /** A unit's analysis: joined text, tokens, and per term the posting. */
+  private record Analysis(String text, List<Token> tokens, Map<String, Posting> postings) {}
+
+  private Analysis analyze(Map<Integer, String> texts, @Nullable String path) {
+    StringBuilder sb = new StringBuilder();
+    List<int[]> spans = new ArrayList<>();
+    for (Map.Entry<Integer, String> e : texts.entrySet()) {
+      if (sb.length() > 0 || !spans.isEmpty()) {
+        sb.append('\n');
+      }
+      int start = sb.length();
+      sb.append(e.getValue());
+      spans.add(new int[] {e.getKey(), start, sb.length()});
+    }
+    String text = sb.toString();
+    List<Token> tokens = analyzer.analyze(text);
+    int nf = options.fields().size();
+    Map<String, int[]> tf = new LinkedHashMap<>();
+    Map<String, List<Integer>> positions = new HashMap<>();
+    int span = 0;
+    for (Token t : tokens) {
+      while (span < spans.size() - 1 && t.start() >= spans.get(span)[2]) {
+        span++;
+      }
+      int field = spans.get(span)[0];
+      tf.computeIfAbsent(t.term(), k -> new int[nf])[field]++;
+      positions.computeIfAbsent(t.term(), k -> new ArrayList<>()).add(t.position());
+    }
+    Map<String, Posting> out = new LinkedHashMap<>();
+    for (Map.Entry<String, int[]> e : tf.entrySet()) {
+      // positions must be grouped by field, then ascending; fields occupy ascending position
+      // ranges because texts are joined in field order
+      int[] pos = positions.get(e.getKey()).stream().mapToInt(Integer::intValue).toArray();
+      out.put(e.getKey(), new Posting(path, tokens.size(), e.getValue(), pos));
+    }
+    return new Analysis(text, tokens, out);
+  }
+
+  private Map<Integer, String> fieldTexts(Unit unit) {
+    Map<Integer, String> texts = new TreeMap<>();
+    for (Map.Entry<String, String> e : unit.fields().entrySet()) {
+      int f = options.fields().indexOf(e.getKey());
+      if (f < 0) {
+        throw new IllegalArgumentException("field '" + e.getKey() + "' is not one of the"
+            + " index's fields " + options.fields());
+      }
+      texts.put(f, e.getValue());
+    }
+    return texts;
+  }
+
+  private record Stored(@Nullable String path, long dl, Map<Integer, String> texts) {}
+
+  private static byte[] encodeUnit(@Nullable String path, long dl, Map<Integer, String> texts) {
+    List<Object> fields = new ArrayList<>();
+    for (Map.Entry<Integer, String> e : texts.entrySet()) {
+      fields.add((long) e.getKey());
+      fields.add(e.getValue());
+    }
+    return Tuple.of(path, dl, Tuple.fromList(fields)).encode();
+  }
+
+  private Stored decodeUnit(byte[] bytes) {
+    Tuple t = Tuple.decode(bytes);
+    if (t.size() != 3 || t.type(1) != Tuple.Type.INT64 || t.type(2) != Tuple.Type.TUPLE
+        || (t.type(0) != Tuple.Type.NULL && t.type(0) != Tuple.Type.STRING)) {
+      throw new IllegalArgumentException("unit record of index " + name + " is malformed: "
+          + t);
+    }
+    Tuple f = t.getTuple(2);
+    Map<Integer, String> texts = new TreeMap<>();
+    for (int i = 0; i + 1 < f.size(); i += 2) {
+      long idx = f.getLong(i);
+      if (idx < 0 || idx >= options.fields().size()) {
+        throw new IllegalArgumentException("unit record of index " + name
+            + " names field " + idx + " of " + options.fields().size());
+      }
+      texts.put((int) idx, f.getString(i + 1));
+    }
+    return new Stored(t.type(0) == Tuple.Type.NULL ? null : t.getString(0), t.getLong(1), texts);
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  /**
+   * Adds a unit, or replaces the unit indexed under the same key, in a transaction.
+   *
+   * @param tx a read-write transaction
+   * @param unitKey the unit's key; its encoding must leave room for a term in a posting key
+   *     ({@link io.treestore.txn.Database#maxKeySize()} minus 306 bytes)
+   * @param unit the texts and path
+   * @return {@code true} if a unit was replaced
+   * @throws IllegalArgumentException if the key is too long, a field is not declared or the
+   *     path is empty; nothing is written
+   * @throws IllegalStateException if the stored index was built with another analyzer or
+   *     fields
+   */
+  public boolean index(Transaction tx, Tuple unitKey, Unit unit) {
+    Objects.requireNonNull(unit, "unit");
+    byte[] uk = checkKey(tx, unitKey);
+    if (unit.path() != null && unit.path().isEmpty()) {
+      throw new IllegalArgumentException("unit path must not be empty (use null for none)");
+    }
+    Map<Integer, String> texts = fieldTexts(unit);
+    checkConfig(tx, tx);
+    Analysis now = analyze(texts, unit.path());
+    byte[] oldBytes = tx.get(keys.units(), uk);
+    Map<String, Posting> before = Map.of();
+    long oldDl = 0;
+    if (oldBytes != null) {
+      Stored old = decodeUnit(oldBytes);
+      before = analyze(old.texts(), old.path()).postings();
+      oldDl = old.dl();
+    }
+    for (String term : before.keySet()) {
+      if (!now.postings().containsKey(term)) {
+        byte[] tk = Keys.term(term);
+        tx.delete(keys.postings(), concat(tk, uk));
+        tx.add(keys.df(), tk, -1);
+      }
+    }
+    for (Map.Entry<String, Posting> e : now.postings().entrySet()) {
+      byte[] tk = Keys.term(e.getKey());
+      tx.put(keys.postings(), concat(tk, uk), e.getValue().encode());
+      if (!before.containsKey(e.getKey())) {
+        tx.add(keys.df(), tk, 1);
+      }
+    }
+    if (oldBytes == null) {
+      tx.add(keys.stats(), Keys.UNITS, 1);
+    }
+    long delta = now.tokens().size() - oldDl;
+    if (delta != 0) {
+      tx.add(keys.stats(), Keys.TOKENS, delta);
+    }
+    tx.put(keys.units(), uk, encodeUnit(unit.path(), now.tokens().size(), texts));
+    return oldBytes != null;
+  }
+
+  private static byte[] checkKey(Transaction tx, Tuple unitKey) {
+    byte[] uk = unitKey.encode();
+    int max = tx.database().maxKeySize() - Keys.MAX_TERM_KEY_BYTES;
+    if (uk.length > max) {
+      throw new IllegalArgumentException("unit key encodes to " + uk.length
+          + " bytes, at most " + max + " with this page size");
+    }
+    return uk;
+  }
+
+  /**
+   * Removes a unit and its postings in a transaction.
+   *
+   * @param tx a read-write transaction
+   * @param unitKey the unit's key
+   * @return {@code true} if the unit was indexed (nothing is written otherwise)
+   * @throws IllegalStateException if the stored index was built with another analyzer or
+   *     fields
+   */
+  public boolean remove(Transaction tx, Tuple unitKey) {
+    byte[] uk = unitKey.encode();
+    byte[] oldBytes = tx.get(keys.units(), uk);
+    if (oldBytes == null) {
+      return false;
+    }
+    checkConfig(tx, null);
+    Stored old = decodeUnit(oldBytes);
+    for (String term : analyze(old.texts(), old.path()).postings().keySet()) {
+      byte[] tk = Keys.term(term);
+      tx.delete(keys.postings(), concat(tk, uk));
+      tx.add(keys.df(), tk, -1);
+    }
+    tx.add(keys.stats(), Keys.UNITS, -1);
+    if (old.dl() != 0) {
+      tx.add(keys.stats(), Keys.TOKENS, -old.dl());
+    }
+    tx.delete(keys.units(), uk);
+    return true;
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  /**
+   * Reads an indexed unit back.
+   *
+   * @param view a transaction or snapshot
+   * @param unitKey the unit's key
+   * @return the unit, or {@code null} if none is indexed under the key
+   * @throws IllegalArgumentException if the stored record is malformed
+   */
+  public @Nullable Unit unit(ReadView view, Tuple unitKey) {
+    byte[] b = view.get(keys.units(), unitKey.encode());
+    if (b == null) {
+      return null;
+    }
+    Stored s = decodeUnit(b);
+    Map<String, String> fields = new LinkedHashMap<>();
+    s.texts().forEach((f, t) -> fields.put(options.fields().get(f), t));
+    return new Unit(fields, s.path());
+  }
+
+  /**
+   * Returns the collection statistics.
+   *
+   * @param view a transaction or snapshot
+   * @return N and the total token count
+   */
+  public IndexStatistics statistics(ReadView view) {
+    return new IndexStatistics(Searcher.counter(view, keys.stats(), Keys.UNITS),
+        Searcher.counter(view, keys.stats(), Keys.TOKENS));
+  }
+
+  /**
+   * Returns a term's document frequency.
+   *
+   * @param view a transaction or snapshot
+   * @param term an analyzed term (as the analyzer produces it)
+   * @return the number of units containing it
+   */
+  public long documentFrequency(ReadView view, String term) {
+    return Searcher.counter(view, keys.df(), Keys.term(term));
+  }
+
+  /**
+   * Searches.
+   *
+   * <p>Query syntax (whitespace separates clauses): {@code word} (optional: a unit needs at
+   * least one optional or required clause), {@code +word} (required), {@code -word}
+   * (excluded), {@code "a phrase"} (the words at their relative positions; may take
+   * {@code +}/{@code -}), {@code field:word} and {@code field:"a phrase"} (only occurrences in
+   * that field count), {@code field^2} (occurrences in that field weigh 2; weights above 0 up
+   * to 1000). Words are analyzed like the texts, so stop words vanish and a query of only
+   * stop words finds nothing (it is not an error). A phrase scores
+   * {@code Σ idf(t) · pf / (pf + k1 · norm)} over its distinct terms, {@code pf} being the
+   * number of places the phrase occurs.
+   *
+   * @param view a transaction or snapshot (a search in a transaction sees its own changes)
+   * @param query the query, at most 4,096 chars and 256 clauses
+   * @param searchOptions limit, filters, snippet shape, pruning
+   * @return the hits, best first, ties by unit key
+   * @throws QuerySyntaxException if the query is empty, has only excluded clauses, or does
+   *     not parse (the message gives the position)
+   * @throws IllegalArgumentException if the query is too long
+   * @throws IllegalStateException if the stored index was built with another analyzer or
+   *     fields
+   */
+  public SearchResult search(ReadView view, String query, SearchOptions searchOptions) {
+    Objects.requireNonNull(query, "query");
+    Objects.requireNonNull(searchOptions, "searchOptions");
+    ParsedQuery q = ParsedQuery.parse(query, analyzer, options.fields());
+    checkConfig(view, null);
+    Searcher.Outcome o = new Searcher(view, keys, options.fields().size(), options.k1(),
+        options.b(), q.boosts()).run(q, searchOptions);
+    Set<String> terms = new HashSet<>();
+    for (ParsedQuery.Clause c : q.clauses()) {
+      if (c.occur() != ParsedQuery.Occur.MUST_NOT) {
+        terms.addAll(c.terms());
+      }
+    }
+    List<Hit> hits = new ArrayList<>();
+    for (Searcher.Scored s : o.hits()) {
+      byte[] b = view.get(keys.units(), s.unit());
+      if (b == null) {
+        throw new IllegalStateException("full-text index " + name + ": posting for missing unit "
+            + Tuple.decode(s.unit()) + "; run a check");
+      }
+      Stored st = decodeUnit(b);
+      Analysis a = analyze(st.texts(), st.path());
+      hits.add(new Hit(Tuple.decode(s.unit()), s.score(), s.path(), Snippets.make(a.text(),
+          a.tokens(), terms, searchOptions.snippetChars(), searchOptions.markStart(),
+          searchOptions.markEnd())));
+    }
+    return new SearchResult(hits, o.matched(), o.postingsScored());
+  }
+
+  // ------------------------------------------------------------------ check
+
+  /**
+   * Verifies that postings, document frequencies and statistics agree with the indexed
+   * units: every unit's analysis has exactly its postings (same path, length, frequencies
+   * and positions), no posting exists without its unit and term, every df equals the number
+   * of postings of its term, and N and the token total equal the sums over the units.
+   *
+   * @param view a transaction or snapshot (use a snapshot for a large index)
+   * @param maxProblems how many problems to keep in the report (all are counted)
+   * @return the report ({@code records} = units, {@code entries} = postings)
+   * @throws IllegalArgumentException if {@code maxProblems} is negative
+   */
+  public IndexCheckReport check(ReadView view, int maxProblems) {
+    if (maxProblems < 0) {
+      throw new IllegalArgumentException("maxProblems must be >= 0, was " + maxProblems);
+    }
+    List<IndexProblem> problems = new ArrayList<>();
+    long[] count = {0};
+    java.util.function.Consumer<IndexProblem> report = p -> {
+      count[0]++;
+      if (problems.size() < maxProblems) {
+        problems.add(p);
+      }
+    };
+    Set<ByteBuffer> expected = new HashSet<>();
+    Map<ByteBuffer, Long> df = new HashMap<>();
+    long units = 0;
+    long tokens = 0;
+    try (ScanIterator it = view.scan(keys.units(), Range.all())) {
+      while (it.hasNext()) {
+        Entry e = it.next();
+        units++;
+        Stored st;
+        try {
+          Tuple.decode(e.key());
+          st = decodeUnit(e.value());
+        } catch (IllegalArgumentException ex) {
+          report.accept(new IndexProblem(keys.units(), e.key(), "unit does not decode: "
+              + ex.getMessage()));
+          continue;
+        }
+        Analysis a = analyze(st.texts(), st.path());
+        tokens += st.dl();
+        if (st.dl() != a.tokens().size()) {
+          report.accept(new IndexProblem(keys.units(), e.key(), "stored length " + st.dl()
+              + " but the text has " + a.tokens().size() + " tokens"));
+        }
+        for (Map.Entry<String, Posting> p : a.postings().entrySet()) {
+          byte[] tk = Keys.term(p.getKey());
+          byte[] pk = concat(tk, e.key());
+          expected.add(ByteBuffer.wrap(pk));
+          df.merge(ByteBuffer.wrap(tk), 1L, Long::sum);
+          byte[] v = view.get(keys.postings(), pk);
+          if (v == null) {
+            report.accept(new IndexProblem(keys.postings(), pk, "missing posting of term '"
+                + p.getKey() + "' for unit " + Tuple.decode(e.key())));
+          } else if (!Arrays.equals(v, p.getValue().encode())) {
+            report.accept(new IndexProblem(keys.postings(), pk, "posting of term '"
+                + p.getKey() + "' for unit " + Tuple.decode(e.key())
+                + " differs from the unit's text"));
+          }
+        }
+      }
+    }
+    long postings = 0;
+    try (ScanIterator it = view.scan(keys.postings(), Range.all())) {
+      while (it.hasNext()) {
+        Entry e = it.next();
+        postings++;
+        if (!expected.contains(ByteBuffer.wrap(e.key()))) {
+          String what;
+          try {
+            Tuple t = Tuple.decode(e.key());
+            what = "posting " + t + " belongs to no indexed unit's text";
+          } catch (IllegalArgumentException ex) {
+            what = "posting key does not decode: " + ex.getMessage();
+          }
+          report.accept(new IndexProblem(keys.postings(), e.key(), what));
+        }
+      }
+    }
+    try (ScanIterator it = view.scan(keys.df(), Range.all())) {
+      while (it.hasNext()) {
+        Entry e = it.next();
+        long want = df.getOrDefault(ByteBuffer.wrap(e.key()), 0L);
+        long have = e.value().length == 8 ? ByteBuffer.wrap(e.value()).getLong() : -1;
+        df.remove(ByteBuffer.wrap(e.key()));
+        if (have != want) {
+          report.accept(new IndexProblem(keys.df(), e.key(), "document frequency " + have
+              + " but " + want + " units hold the term"));
+        }
+      }
+    }
+    for (Map.Entry<ByteBuffer, Long> e : df.entrySet()) {
+      byte[] k = new byte[e.getKey().remaining()];
+      e.getKey().duplicate().get(k);
+      report.accept(new IndexProblem(keys.df(), k, "document frequency missing; "
+          + e.getValue() + " units hold the term"));
+    }
+    IndexStatistics s = statistics(view);
+    if (s.units() != units) {
+      report.accept(new IndexProblem(keys.stats(), Keys.UNITS, "N is " + s.units() + " but "
+          + units + " units are indexed"));
+    }
+    if (s.tokens() != tokens) {
+      report.accept(new IndexProblem(keys.stats(), Keys.TOKENS, "token total is " + s.tokens()
+          + " but the units hold " + tokens));
+    }
+    return new IndexCheckReport("fts:" + name, units, postings, count[0], problems);
+  }
+
+  @Override
+  public String toString() {
+    return "FullTextIndex[" + name + ", " + options + "]";
+  }
+}

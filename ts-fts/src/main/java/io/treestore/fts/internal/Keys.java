@@ -1,0 +1,87 @@
+package io.treestore.fts.internal;
+
+import io.treestore.index.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * Keyspace names and key layouts of one full-text index named {@code X}:
+ *
+ * <ul>
+ *   <li>{@code fts:X:units}: {@code enc(unitKey)} → {@code enc((path, dl, (field, text)...))};
+ *   <li>{@code fts:X:postings}: {@code termKey(t) ++ enc(unitKey)} → {@link Posting};
+ *   <li>{@code fts:X:df}: {@code termKey(t)} → df(t), an int64 merge counter;
+ *   <li>{@code fts:X:stats}: {@code enc(("units"))}, {@code enc(("tokens"))} → int64 merge
+ *       counters; {@code enc(("config"))} → the analyzer and fields the index was built with.
+ * </ul>
+ *
+ * <p>{@code termKey(t)} is one tuple element: the string {@code t} for terms of at most
+ * {@value #MAX_TERM_BYTES} UTF-8 bytes; for a longer term (255 code points can be 1,020
+ * bytes) a bytes element holding its first code points' UTF-8 and the SHA-256 of its UTF-8
+ * bytes, so that posting keys stay within the page's key limit and distinct terms stay
+ * distinct (the element types differ, so the two forms never collide). A posting key thus
+ * decodes to the tuple {@code (termId, unitKey...)}.
+ *
+ * @param units the units keyspace
+ * @param postings the postings keyspace
+ * @param df the document-frequency keyspace
+ * @param stats the statistics keyspace
+ */
+public record Keys(String units, String postings, String df, String stats) {
+  /** Terms up to this many UTF-8 bytes are keyed by themselves. */
+  public static final int MAX_TERM_BYTES = 240;
+  /** The longest term key, in bytes. */
+  public static final int MAX_TERM_KEY_BYTES = 2 * (MAX_TERM_BYTES / 2 + 32) + 2;
+
+  /** The key of N. */
+  public static final byte[] UNITS = Tuple.of("units").encode();
+  /** The key of the total token count. */
+  public static final byte[] TOKENS = Tuple.of("tokens").encode();
+  /** The key of the configuration. */
+  public static final byte[] CONFIG = Tuple.of("config").encode();
+
+  /**
+   * Returns the keyspaces of an index.
+   *
+   * @param name the index name
+   * @return the names
+   */
+  public static Keys of(String name) {
+    String p = "fts:" + name + ":";
+    return new Keys(p + "units", p + "postings", p + "df", p + "stats");
+  }
+
+  /**
+   * Returns a term's key.
+   *
+   * @param term the term
+   * @return its encoded key, at most {@link #MAX_TERM_KEY_BYTES} bytes
+   */
+  public static byte[] term(String term) {
+    byte[] utf8 = term.getBytes(StandardCharsets.UTF_8);
+    if (utf8.length <= MAX_TERM_BYTES) {
+      return Tuple.of(term).encode();
+    }
+    int end = 0;
+    int bytes = 0;
+    while (end < term.length()) {
+      int cp = term.codePointAt(end);
+      int len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (bytes + len > MAX_TERM_BYTES / 2) {
+        break;
+      }
+      bytes += len;
+      end += Character.charCount(cp);
+    }
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(utf8);
+      byte[] id = java.util.Arrays.copyOf(term.substring(0, end).getBytes(StandardCharsets.UTF_8),
+          bytes + hash.length);
+      System.arraycopy(hash, 0, id, bytes, hash.length);
+      return Tuple.of((Object) id).encode();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+  }
+}
