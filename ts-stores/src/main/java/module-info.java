@@ -1,11 +1,16 @@
 /**
  * The bundled stores: documents (PageIndex trees), versions, agent metadata and prompts,
  * each a plugin of {@code ts-spi}.
- *
- * <p>Status: not built yet; this module holds no types so far.
  */
 @org.jspecify.annotations.NullMarked
 module io.treestore.stores {
   requires static transitive org.jspecify;
-  requires io.treestore.spi;
+  requires transitive io.treestore.spi;
+  requires tools.jackson.databind;
+
+  exports io.treestore.stores.documents;
+
+  provides io.treestore.spi.StoreProvider with
+      io.treestore.stores.documents.DocumentStoreProvider,
+      io.treestore.stores.documents.VersionStoreProvider;
 }

@@ -95,8 +95,9 @@ class ModuleDescriptorTest {
         new Expected("ts-spi", "io.treestore.spi", Set.of("io.treestore.spi"),
             Set.of("transitive io.treestore.fts", "transitive io.treestore.index",
                 "transitive io.treestore.txn")),
-        new Expected("ts-stores", "io.treestore.stores", Set.of(),
-            Set.of("io.treestore.spi")),
+        new Expected("ts-stores", "io.treestore.stores",
+            Set.of("io.treestore.stores.documents"),
+            Set.of("transitive io.treestore.spi", "tools.jackson.databind")),
         new Expected("ts-server", "io.treestore.server", Set.of(),
             Set.of("io.treestore.spi")));
   }

@@ -1,0 +1,587 @@
+package io.treestore.stores.documents;
+
+import io.treestore.fts.FullTextIndex;
+import io.treestore.fts.FullTextOptions;
+import io.treestore.fts.SearchOptions;
+import io.treestore.fts.Unit;
+import io.treestore.index.IndexDefinition;
+import io.treestore.index.RecordCodec;
+import io.treestore.index.Row;
+import io.treestore.index.RowIterator;
+import io.treestore.index.Table;
+import io.treestore.index.Tuple;
+import io.treestore.index.TupleRange;
+import io.treestore.spi.ErrorCode;
+import io.treestore.spi.StoreException;
+import io.treestore.stores.documents.DocumentApi.Change;
+import io.treestore.stores.documents.DocumentApi.Node;
+import io.treestore.stores.documents.ParsedDocument.FlatNode;
+import io.treestore.txn.Transaction;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.type.TypeReference;
+
+/**
+ * The records and indexes of documents, versions and nodes, shared by the {@code documents}
+ * and {@code versions} stores. Keys (tuples):
+ *
+ * <ul>
+ *   <li>{@code documents.doc}: (doc) → (created, next version number);
+ *   <li>{@code documents.version}: (doc, version) → the version record; index
+ *       {@code temporal} (doc, effective date, number);
+ *   <li>{@code documents.node}: (doc, version, node) → the node record; indexes
+ *       {@code parent} (doc, version, parent, ordinal), {@code page} (doc, version, page,
+ *       depth, document order) with one entry per page the node covers, and unique
+ *       {@code path} (doc, version, section path);
+ *   <li>full-text index {@code documents.nodes}: unit (doc, version, node), path = section
+ *       path, fields title, summary, prefix_summary, text.
+ * </ul>
+ *
+ * <p>Every version stores all its nodes, so reads of any version are direct index lookups.
+ * Thread-safe (stateless apart from immutable table declarations).
+ */
+final class DocumentModel {
+  static final String STORE = "documents";
+  private static final int MAX_ID = 200;
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+  final Table<Tuple> docs;
+  final Table<Tuple> versions;
+  final Table<Tuple> nodes;
+  final FullTextIndex fts;
+  final Clock clock;
+
+  DocumentModel(Clock clock) {
+    this.clock = clock;
+    this.docs = Table.builder(STORE + ".doc", RecordCodec.tuple()).build();
+    this.versions = Table.builder(STORE + ".version", RecordCodec.tuple())
+        .index(IndexDefinition.nonUnique("temporal", (pk, r) -> List.of(Tuple.of(
+            pk.getString(0), VersionRec.of(r).effectiveDate, VersionRec.of(r).number))))
+        .build();
+    this.nodes = Table.builder(STORE + ".node", RecordCodec.tuple())
+        .index(IndexDefinition.nonUnique("parent", (pk, r) -> {
+          NodeRec n = NodeRec.of(r);
+          return List.of(Tuple.of(pk.getString(0), pk.getString(1), n.parentId, (long) n.ordinal));
+        }))
+        .index(IndexDefinition.nonUnique("page", (pk, r) -> {
+          NodeRec n = NodeRec.of(r);
+          if (n.pageStart == null || n.pageEnd == null) {
+            return List.of();
+          }
+          List<Tuple> out = new ArrayList<>(n.pageEnd - n.pageStart + 1);
+          for (long p = n.pageStart; p <= n.pageEnd; p++) {
+            out.add(Tuple.of(pk.getString(0), pk.getString(1), p, (long) n.depth,
+                (long) n.order));
+          }
+          return out;
+        }))
+        .index(IndexDefinition.unique("path", (pk, r) -> List.of(Tuple.of(pk.getString(0),
+            pk.getString(1), NodeRec.of(r).sectionPath))))
+        .build();
+    this.fts = new FullTextIndex(STORE + ".nodes", FullTextOptions.defaults());
+  }
+
+  // ------------------------------------------------------------------ stored forms
+
+  /** A node as stored: the tuple (id, parent, ordinal, depth, order, title, ...). */
+  record NodeRec(String nodeId, @Nullable String parentId, int ordinal, int depth, int order,
+      String title, @Nullable Integer pageStart, @Nullable Integer pageEnd,
+      @Nullable String summary, @Nullable String prefixSummary, @Nullable String text,
+      String sectionPath, List<String> childIds, @Nullable String attributes) {
+    Tuple encode() {
+      return Tuple.of(nodeId, parentId, (long) ordinal, (long) depth, (long) order, title,
+          pageStart == null ? null : (long) pageStart, pageEnd == null ? null : (long) pageEnd,
+          summary, prefixSummary, text, sectionPath, Tuple.fromList(childIds), attributes);
+    }
+
+    static NodeRec of(Tuple t) {
+      if (t.size() != 14) {
+        throw new IllegalArgumentException("node record has " + t.size() + " elements, not 14");
+      }
+      Tuple kids = t.getTuple(12);
+      List<String> ids = new ArrayList<>(kids.size());
+      for (int i = 0; i < kids.size(); i++) {
+        ids.add(kids.getString(i));
+      }
+      return new NodeRec(t.getString(0), str(t, 1), (int) t.getLong(2), (int) t.getLong(3),
+          (int) t.getLong(4), t.getString(5), integer(t, 6), integer(t, 7), str(t, 8),
+          str(t, 9), str(t, 10), t.getString(11), ids, str(t, 13));
+    }
+
+    static NodeRec of(FlatNode f) {
+      return new NodeRec(f.nodeId(), f.parentId(), f.ordinal(), f.depth(), f.order(), f.title(),
+          f.pageStart(), f.pageEnd(), f.summary(), f.prefixSummary(), f.text(),
+          f.sectionPath(), f.childIds(), f.attributes());
+    }
+
+    Unit unit() {
+      return Unit.of(sectionPath, "title", title, "summary", summary, "prefix_summary",
+          prefixSummary, "text", text);
+    }
+
+    /** The fields a diff compares, as a map (absent values omitted). */
+    Map<String, Object> content() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("title", title);
+      putIf(m, "parent_id", parentId);
+      putIf(m, "page_start", pageStart);
+      putIf(m, "page_end", pageEnd);
+      putIf(m, "summary", summary);
+      putIf(m, "prefix_summary", prefixSummary);
+      putIf(m, "text", text);
+      putIf(m, "attributes", attributes);
+      return m;
+    }
+  }
+
+  private static void putIf(Map<String, Object> m, String k, @Nullable Object v) {
+    if (v != null) {
+      m.put(k, v);
+    }
+  }
+
+  private static @Nullable String str(Tuple t, int i) {
+    return t.type(i) == Tuple.Type.NULL ? null : t.getString(i);
+  }
+
+  private static @Nullable Integer integer(Tuple t, int i) {
+    return t.type(i) == Tuple.Type.NULL ? null : (int) t.getLong(i);
+  }
+
+  /** A version as stored. */
+  record VersionRec(String effectiveDate, @Nullable String endDate, int nodeCount, long number,
+      Instant created, @Nullable String docName, @Nullable String docDescription,
+      @Nullable String attributes, List<Change> diff) {
+    Tuple encode() {
+      List<Object> d = new ArrayList<>();
+      for (Change c : diff) {
+        d.add(Tuple.of(c.nodeId(), c.changeType(), c.oldValue(), c.newValue()));
+      }
+      return Tuple.of(effectiveDate, endDate, (long) nodeCount, number, created, docName,
+          docDescription, attributes, Tuple.fromList(d));
+    }
+
+    static VersionRec of(Tuple t) {
+      if (t.size() != 9) {
+        throw new IllegalArgumentException("version record has " + t.size()
+            + " elements, not 9");
+      }
+      Tuple d = t.getTuple(8);
+      List<Change> diff = new ArrayList<>(d.size());
+      for (int i = 0; i < d.size(); i++) {
+        Tuple c = d.getTuple(i);
+        diff.add(new Change(c.getString(0), c.getString(1), str(c, 2), str(c, 3)));
+      }
+      return new VersionRec(t.getString(0), str(t, 1), (int) t.getLong(2), t.getLong(3),
+          t.getInstant(4), str(t, 5), str(t, 6), str(t, 7), diff);
+    }
+
+    VersionRec withEndDate(@Nullable String end) {
+      return new VersionRec(effectiveDate, end, nodeCount, number, created, docName,
+          docDescription, attributes, diff);
+    }
+
+    DocumentApi.Version api(String docId, String versionId) {
+      return new DocumentApi.Version(docId, versionId, effectiveDate, endDate, nodeCount, diff);
+    }
+  }
+
+  // ------------------------------------------------------------------ validation helpers
+
+  static String checkId(@Nullable String id, String what) {
+    if (id == null || id.isEmpty()) {
+      throw StoreException.invalid(what + " is missing");
+    }
+    if (id.length() > MAX_ID) {
+      throw StoreException.invalid(what + " is " + id.length() + " characters, at most "
+          + MAX_ID);
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (Character.isISOControl(c) || c == '/' || Character.isSurrogate(c)
+          && !(Character.isHighSurrogate(c) && i + 1 < id.length()
+          && Character.isLowSurrogate(id.charAt(++i)))) {
+        throw StoreException.invalid(what + " must not contain control characters, '/' or"
+            + " unpaired surrogates");
+      }
+    }
+    return id;
+  }
+
+  static LocalDate date(String value, String what) {
+    try {
+      return LocalDate.parse(value);
+    } catch (DateTimeParseException e) {
+      throw StoreException.invalid(what + " must be a date YYYY-MM-DD, was '" + value + "'");
+    }
+  }
+
+  LocalDate today() {
+    return LocalDate.now(clock);
+  }
+
+  // ------------------------------------------------------------------ versions
+
+  /** A resolved version: its id and record. */
+  record Resolved(String versionId, VersionRec rec) {}
+
+  Tuple docRecord(Transaction tx, String docId) {
+    Tuple d = docs.get(tx, Tuple.of(checkId(docId, "doc_id")));
+    if (d == null) {
+      throw StoreException.notFound("no document '" + docId + "'");
+    }
+    return d;
+  }
+
+  /** The version a read uses: the given id, the one in effect on asOf, or on today. */
+  Resolved resolve(Transaction tx, String docId, @Nullable String version,
+      @Nullable String asOf) {
+    if (version != null && asOf != null) {
+      throw StoreException.invalid("give version or as_of, not both");
+    }
+    LocalDate on = asOf == null ? null : date(asOf, "as_of");
+    docRecord(tx, docId);
+    if (version != null) {
+      Tuple v = versions.get(tx, Tuple.of(docId, checkId(version, "version")));
+      if (v == null) {
+        throw StoreException.notFound("document '" + docId + "' has no version '" + version
+            + "'");
+      }
+      return new Resolved(version, VersionRec.of(v));
+    }
+    Resolved r = asOf(tx, docId, on == null ? today() : on);
+    if (r == null) {
+      throw StoreException.notFound("no version of document '" + docId + "' is in effect on "
+          + (on == null ? today() + " (today)" : on));
+    }
+    return r;
+  }
+
+  @Nullable Resolved asOf(Transaction tx, String docId, LocalDate on) {
+    try (RowIterator<Tuple> it = versions.scanIndex(tx, "temporal", TupleRange.between(
+        Tuple.of(docId), true, Tuple.of(docId, on.toString()), true).reversed())) {
+      if (!it.hasNext()) {
+        return null;
+      }
+      Row<Tuple> r = it.next();
+      return new Resolved(r.primaryKey().getString(1), VersionRec.of(r.record()));
+    }
+  }
+
+  List<Resolved> versionsOf(Transaction tx, String docId) {
+    List<Resolved> out = new ArrayList<>();
+    try (RowIterator<Tuple> it = versions.scanIndex(tx, "temporal",
+        TupleRange.prefix(Tuple.of(docId)))) {
+      while (it.hasNext()) {
+        Row<Tuple> r = it.next();
+        out.add(new Resolved(r.primaryKey().getString(1), VersionRec.of(r.record())));
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ ingest
+
+  DocumentApi.Stored store(Transaction tx, DocumentApi.StoreDocument q) {
+    String docId = checkId(q.docId(), "doc_id");
+    if (q.json() == null) {
+      throw StoreException.invalid("the PageIndex JSON body is missing");
+    }
+    LocalDate effective = q.effectiveDate() == null ? today()
+        : date(q.effectiveDate(), "effective_date");
+    ParsedDocument parsed;
+    try {
+      parsed = ParsedDocument.parse(q.json());
+    } catch (ParsedDocument.Invalid e) {
+      throw new StoreException(ErrorCode.INVALID_ARGUMENT, e.getMessage(), e.problems, null);
+    }
+    return store(tx, docId, q.versionId(), effective, parsed);
+  }
+
+  DocumentApi.Stored store(Transaction tx, String docId, @Nullable String versionId,
+      LocalDate effective, ParsedDocument parsed) {
+    Tuple doc = docs.get(tx, Tuple.of(docId));
+    long number = doc == null ? 1 : doc.getLong(1);
+    String vid;
+    if (versionId == null) {
+      vid = "v" + number;
+      for (int k = 1; versions.get(tx, Tuple.of(docId, vid)) != null; k++) {
+        vid = "v" + number + "-" + k;
+      }
+    } else {
+      vid = checkId(versionId, "version_id");
+      if (versions.get(tx, Tuple.of(docId, vid)) != null) {
+        throw new StoreException(ErrorCode.ALREADY_EXISTS, "document '" + docId
+            + "' already has a version '" + vid + "'");
+      }
+    }
+    String date = effective.toString();
+    // the version before (same date counts: it was ingested earlier) and after this one
+    Resolved before = asOf(tx, docId, effective);
+    String endDate = null;
+    try (RowIterator<Tuple> it = versions.scanIndex(tx, "temporal", TupleRange.between(
+        Tuple.of(docId, date), false, Tuple.of(docId), true))) {
+      if (it.hasNext()) {
+        endDate = VersionRec.of(it.next().record()).effectiveDate;
+      }
+    }
+    List<Change> diff = before == null ? List.of() : diff(tx, docId, before.versionId,
+        parsed.nodes);
+    if (before != null && (before.rec.endDate == null
+        || before.rec.endDate.compareTo(date) > 0)) {
+      versions.put(tx, Tuple.of(docId, before.versionId), before.rec.withEndDate(date)
+          .encode());
+    }
+    Instant now = clock.instant();
+    versions.insert(tx, Tuple.of(docId, vid), new VersionRec(date, endDate,
+        parsed.nodes.size(), number, now, parsed.docName, parsed.docDescription,
+        parsed.attributes, diff).encode());
+    docs.put(tx, Tuple.of(docId), Tuple.of(doc == null ? now : doc.getInstant(0), number + 1));
+    for (FlatNode f : parsed.nodes) {
+      NodeRec n = NodeRec.of(f);
+      Tuple pk = Tuple.of(docId, vid, f.nodeId());
+      nodes.insert(tx, pk, n.encode());
+      fts.index(tx, pk, n.unit());
+    }
+    return new DocumentApi.Stored(docId, vid, parsed.nodes.size(), parsed.warnings);
+  }
+
+  private List<Change> diff(Transaction tx, String docId, String oldVersion,
+      List<FlatNode> now) {
+    Map<String, NodeRec> old = new LinkedHashMap<>();
+    try (RowIterator<Tuple> it = nodes.scan(tx, TupleRange.prefix(Tuple.of(docId,
+        oldVersion)))) {
+      while (it.hasNext()) {
+        NodeRec n = NodeRec.of(it.next().record());
+        old.put(n.nodeId, n);
+      }
+    }
+    List<Change> out = new ArrayList<>();
+    Map<String, NodeRec> seen = new HashMap<>();
+    for (FlatNode f : now) {
+      NodeRec n = NodeRec.of(f);
+      seen.put(n.nodeId, n);
+      NodeRec o = old.get(n.nodeId);
+      if (o == null) {
+        out.add(new Change(n.nodeId, "added", null, json(n.content())));
+      } else {
+        Map<String, Object> a = o.content();
+        Map<String, Object> b = n.content();
+        Map<String, Object> was = new LinkedHashMap<>();
+        Map<String, Object> is = new LinkedHashMap<>();
+        for (String k : union(a, b)) {
+          if (!Objects.equals(a.get(k), b.get(k))) {
+            was.put(k, a.get(k));
+            is.put(k, b.get(k));
+          }
+        }
+        if (!was.isEmpty()) {
+          out.add(new Change(n.nodeId, "modified", json(was), json(is)));
+        }
+      }
+    }
+    for (NodeRec o : old.values()) {
+      if (!seen.containsKey(o.nodeId)) {
+        out.add(new Change(o.nodeId, "deleted", json(o.content()), null));
+      }
+    }
+    return out;
+  }
+
+  private static List<String> union(Map<String, Object> a, Map<String, Object> b) {
+    List<String> keys = new ArrayList<>(a.keySet());
+    for (String k : b.keySet()) {
+      if (!a.containsKey(k)) {
+        keys.add(k);
+      }
+    }
+    return keys;
+  }
+
+  private static String json(Map<String, Object> m) {
+    return ParsedDocument.JSON.writeValueAsString(m);
+  }
+
+  DocumentApi.Deleted delete(Transaction tx, String docId) {
+    docRecord(tx, docId);
+    int nodeCount = 0;
+    List<Tuple> pks = new ArrayList<>();
+    try (RowIterator<Tuple> it = nodes.scan(tx, TupleRange.prefix(Tuple.of(docId)))) {
+      while (it.hasNext()) {
+        pks.add(it.next().primaryKey());
+      }
+    }
+    for (Tuple pk : pks) {
+      nodes.delete(tx, pk);
+      fts.remove(tx, pk);
+      nodeCount++;
+    }
+    List<Resolved> vs = versionsOf(tx, docId);
+    for (Resolved r : vs) {
+      versions.delete(tx, Tuple.of(docId, r.versionId));
+    }
+    docs.delete(tx, Tuple.of(docId));
+    return new DocumentApi.Deleted(docId, vs.size(), nodeCount);
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  Node node(String docId, String versionId, NodeRec n, @Nullable List<Node> children) {
+    Map<String, Object> attrs = n.attributes == null ? null
+        : ParsedDocument.JSON.readValue(n.attributes, MAP);
+    return new Node(docId, versionId, n.nodeId, n.parentId, n.title, n.pageStart, n.pageEnd,
+        n.summary, n.prefixSummary, n.text, n.sectionPath, n.depth, n.childIds, attrs,
+        children);
+  }
+
+  NodeRec nodeRec(Transaction tx, String docId, String versionId, String nodeId) {
+    Tuple t = nodes.get(tx, Tuple.of(docId, versionId, checkId(nodeId, "node_id")));
+    if (t == null) {
+      throw StoreException.notFound("document '" + docId + "' version '" + versionId
+          + "' has no node '" + nodeId + "'");
+    }
+    return NodeRec.of(t);
+  }
+
+  List<NodeRec> children(Transaction tx, String docId, String versionId,
+      @Nullable String parentId) {
+    List<NodeRec> out = new ArrayList<>();
+    try (RowIterator<Tuple> it = nodes.scanIndex(tx, "parent", TupleRange.prefix(
+        Tuple.of(docId, versionId, parentId)))) {
+      while (it.hasNext()) {
+        out.add(NodeRec.of(it.next().record()));
+      }
+    }
+    return out;
+  }
+
+  Node subtree(Transaction tx, String docId, String versionId, NodeRec root,
+      @Nullable Integer depth) {
+    return node(docId, versionId, root, childTrees(tx, docId, versionId, root.nodeId, depth));
+  }
+
+  List<Node> childTrees(Transaction tx, String docId, String versionId,
+      @Nullable String parentId, @Nullable Integer depth) {
+    if (depth != null && depth <= 0) {
+      return List.of();
+    }
+    List<Node> out = new ArrayList<>();
+    for (NodeRec c : children(tx, docId, versionId, parentId)) {
+      out.add(node(docId, versionId, c, childTrees(tx, docId, versionId, c.nodeId,
+          depth == null ? null : depth - 1)));
+    }
+    return out;
+  }
+
+  List<NodeRec> ancestors(Transaction tx, String docId, String versionId, NodeRec n) {
+    List<NodeRec> out = new ArrayList<>();
+    String p = n.parentId;
+    int guard = 0;
+    while (p != null) {
+      NodeRec a = nodeRec(tx, docId, versionId, p);
+      out.add(0, a);
+      p = a.parentId;
+      if (++guard > 100_000) {
+        throw new StoreException(ErrorCode.INTERNAL, "parent chain of node " + n.nodeId
+            + " does not end");
+      }
+    }
+    return out;
+  }
+
+  List<NodeRec> byPage(Transaction tx, String docId, String versionId, int page) {
+    List<NodeRec> out = new ArrayList<>();
+    try (RowIterator<Tuple> it = nodes.scanIndex(tx, "page", TupleRange.prefix(
+        Tuple.of(docId, versionId, (long) page)))) {
+      while (it.hasNext()) {
+        out.add(NodeRec.of(it.next().record()));
+      }
+    }
+    return out;
+  }
+
+  NodeRec byPath(Transaction tx, String docId, String versionId, String path) {
+    Row<Tuple> r = nodes.getUnique(tx, "path", Tuple.of(docId, versionId, path));
+    if (r == null) {
+      throw StoreException.notFound("document '" + docId + "' version '" + versionId
+          + "' has no section '" + path + "'");
+    }
+    return NodeRec.of(r.record());
+  }
+
+  DocumentApi.SearchResult search(Transaction tx, DocumentApi.Search q) {
+    if (q.query() == null) {
+      throw StoreException.invalid("query is missing");
+    }
+    int limit = q.limit() == null ? 10 : q.limit();
+    if (limit < 1 || limit > 1000) {
+      throw StoreException.invalid("limit must be 1 to 1000, was " + limit);
+    }
+    if (q.docId() == null && (q.version() != null || q.sectionPath() != null)) {
+      throw StoreException.invalid("version and section_path need doc_id");
+    }
+    List<Resolved> scopes = new ArrayList<>();
+    List<String> docIds = new ArrayList<>();
+    if (q.docId() != null) {
+      scopes.add(resolve(tx, q.docId(), q.version(), q.asOf()));
+      docIds.add(q.docId());
+    } else {
+      LocalDate on = q.asOf() == null ? today() : date(q.asOf(), "as_of");
+      try (RowIterator<Tuple> it = docs.scan(tx, TupleRange.all())) {
+        while (it.hasNext()) {
+          String d = it.next().primaryKey().getString(0);
+          Resolved r = asOf(tx, d, on);
+          if (r != null) {
+            scopes.add(r);
+            docIds.add(d);
+          }
+        }
+      }
+    }
+    SearchOptions base = SearchOptions.defaults().withLimit(limit)
+        .withPathPrefix(q.sectionPath());
+    PriorityQueue<io.treestore.fts.Hit> best = new PriorityQueue<>(Comparator
+        .comparingDouble(io.treestore.fts.Hit::score)
+        .thenComparing(io.treestore.fts.Hit::unitKey, Comparator.reverseOrder()));
+    try {
+      for (int i = 0; i < scopes.size(); i++) {
+        for (io.treestore.fts.Hit h : fts.search(tx, q.query(), base.withKeyPrefix(
+            Tuple.of(docIds.get(i), scopes.get(i).versionId))).hits()) {
+          best.add(h);
+          if (best.size() > limit) {
+            best.poll();
+          }
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      throw StoreException.invalid(e.getMessage());
+    }
+    List<io.treestore.fts.Hit> hits = new ArrayList<>(best);
+    hits.sort(Comparator.comparingDouble(io.treestore.fts.Hit::score).reversed()
+        .thenComparing(io.treestore.fts.Hit::unitKey));
+    List<DocumentApi.Hit> out = new ArrayList<>();
+    for (io.treestore.fts.Hit h : hits) {
+      String d = h.unitKey().getString(0);
+      String v = h.unitKey().getString(1);
+      NodeRec n = nodeRec(tx, d, v, h.unitKey().getString(2));
+      List<String> titles = new ArrayList<>();
+      for (NodeRec a : ancestors(tx, d, v, n)) {
+        titles.add(a.title);
+      }
+      out.add(new DocumentApi.Hit(d, v, n.nodeId, h.score(), n.title, n.pageStart, n.pageEnd,
+          n.sectionPath, titles, h.snippet()));
+    }
+    return new DocumentApi.SearchResult(out);
+  }
+}

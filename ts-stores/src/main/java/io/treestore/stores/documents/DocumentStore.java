@@ -1,0 +1,158 @@
+package io.treestore.stores.documents;
+
+import io.treestore.index.Row;
+import io.treestore.index.RowIterator;
+import io.treestore.index.Tuple;
+import io.treestore.index.TupleRange;
+import io.treestore.spi.Store;
+import io.treestore.spi.StoreException;
+import io.treestore.spi.StoreOperation;
+import io.treestore.stores.documents.DocumentApi.DocumentInfo;
+import io.treestore.stores.documents.DocumentApi.DocumentList;
+import io.treestore.stores.documents.DocumentApi.DocumentRef;
+import io.treestore.stores.documents.DocumentApi.Node;
+import io.treestore.stores.documents.DocumentApi.NodeList;
+import io.treestore.stores.documents.DocumentApi.NodeRef;
+import io.treestore.stores.documents.DocumentModel.NodeRec;
+import io.treestore.stores.documents.DocumentModel.Resolved;
+import io.treestore.txn.Transaction;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code documents} store: PageIndex trees, their nodes, and keyword search. Every ingest
+ * is a new version (see {@link VersionStore}); every read takes a {@code version} or
+ * {@code asOf}, or reads the version in effect today.
+ *
+ * <p>Operations: StoreDocument, GetDocument, ListDocuments, DeleteDocument, GetNode,
+ * GetChildren (document order), GetSubtree (depth limit), GetTree, GetAncestorPath (root
+ * first, the node excluded), GetNodesByPage (outermost first, then document order), GetByPath,
+ * SearchByKeyword. Request and response types are in {@link DocumentApi}. Thread-safe.
+ */
+public final class DocumentStore implements Store {
+  /** The store's name. */
+  public static final String NAME = DocumentModel.STORE;
+
+  private final DocumentModel model;
+
+  DocumentStore(DocumentModel model) {
+    this.model = model;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public List<StoreOperation<?, ?>> operations() {
+    return List.of(
+        StoreOperation.write("StoreDocument", DocumentApi.StoreDocument.class,
+            DocumentApi.Stored.class, "Ingests a PageIndex tree as a new version of a document.",
+            model::store),
+        StoreOperation.read("GetDocument", DocumentRef.class, DocumentInfo.class,
+            "Returns a document's metadata as of its current version.",
+            (tx, q) -> info(tx, q.docId())),
+        StoreOperation.read("ListDocuments", DocumentApi.ListDocuments.class,
+            DocumentList.class, "Lists the documents by id.", this::list),
+        StoreOperation.write("DeleteDocument", DocumentRef.class, DocumentApi.Deleted.class,
+            "Deletes a document with all its versions and nodes.",
+            (tx, q) -> model.delete(tx, q.docId())),
+        StoreOperation.read("GetNode", NodeRef.class, Node.class, "Returns one node.",
+            (tx, q) -> {
+              Resolved v = model.resolve(tx, q.docId(), q.version(), q.asOf());
+              return model.node(q.docId(), v.versionId(), model.nodeRec(tx, q.docId(),
+                  v.versionId(), q.nodeId()), null);
+            }),
+        StoreOperation.read("GetChildren", NodeRef.class, NodeList.class,
+            "Returns a node's children in document order.", (tx, q) -> {
+              Resolved v = model.resolve(tx, q.docId(), q.version(), q.asOf());
+              model.nodeRec(tx, q.docId(), v.versionId(), q.nodeId());
+              return list(q.docId(), v.versionId(), model.children(tx, q.docId(),
+                  v.versionId(), q.nodeId()));
+            }),
+        StoreOperation.read("GetSubtree", DocumentApi.SubtreeRef.class, Node.class,
+            "Returns a node with its descendants down to a depth.", (tx, q) -> {
+              checkDepth(q.depth());
+              Resolved v = model.resolve(tx, q.docId(), q.version(), q.asOf());
+              return model.subtree(tx, q.docId(), v.versionId(), model.nodeRec(tx, q.docId(),
+                  v.versionId(), q.nodeId()), q.depth());
+            }),
+        StoreOperation.read("GetTree", DocumentApi.TreeRef.class, DocumentApi.Tree.class,
+            "Returns the whole tree from the roots, down to a depth.", (tx, q) -> {
+              checkDepth(q.depth());
+              Resolved v = model.resolve(tx, q.docId(), q.version(), q.asOf());
+              return new DocumentApi.Tree(q.docId(), v.versionId(), model.childTrees(tx,
+                  q.docId(), v.versionId(), null, q.depth() == null ? null : q.depth() + 1));
+            }),
+        StoreOperation.read("GetAncestorPath", NodeRef.class, NodeList.class,
+            "Returns a node's ancestors, root first, the node itself excluded.", (tx, q) -> {
+              Resolved v = model.resolve(tx, q.docId(), q.version(), q.asOf());
+              return list(q.docId(), v.versionId(), model.ancestors(tx, q.docId(),
+                  v.versionId(), model.nodeRec(tx, q.docId(), v.versionId(), q.nodeId())));
+            }),
+        StoreOperation.read("GetNodesByPage", DocumentApi.PageRef.class, NodeList.class,
+            "Returns the nodes whose page range holds a page, outermost first, then in"
+                + " document order.", (tx, q) -> {
+              if (q.page() < 0) {
+                throw StoreException.invalid("page must be >= 0, was " + q.page());
+              }
+              Resolved v = model.resolve(tx, q.docId(), q.version(), q.asOf());
+              return list(q.docId(), v.versionId(), model.byPage(tx, q.docId(), v.versionId(),
+                  q.page()));
+            }),
+        StoreOperation.read("GetByPath", DocumentApi.PathRef.class, Node.class,
+            "Returns the node at an outline position such as 2.1.3.", (tx, q) -> {
+              Resolved v = model.resolve(tx, q.docId(), q.version(), q.asOf());
+              if (q.sectionPath() == null || q.sectionPath().isEmpty()) {
+                throw StoreException.invalid("section_path is missing");
+              }
+              return model.node(q.docId(), v.versionId(), model.byPath(tx, q.docId(),
+                  v.versionId(), q.sectionPath()), null);
+            }),
+        StoreOperation.read("SearchByKeyword", DocumentApi.Search.class,
+            DocumentApi.SearchResult.class, "BM25 keyword search over node titles, summaries"
+                + " and texts, optionally in one document, version or subtree.",
+            model::search));
+  }
+
+  private static void checkDepth(Integer depth) {
+    if (depth != null && depth < 0) {
+      throw StoreException.invalid("depth must be >= 0, was " + depth);
+    }
+  }
+
+  private NodeList list(String docId, String versionId, List<NodeRec> recs) {
+    List<Node> out = new ArrayList<>(recs.size());
+    for (NodeRec n : recs) {
+      out.add(model.node(docId, versionId, n, null));
+    }
+    return new NodeList(out);
+  }
+
+  private DocumentInfo info(Transaction tx, String docId) {
+    model.docRecord(tx, docId);
+    List<Resolved> all = model.versionsOf(tx, docId);
+    Resolved v = model.asOf(tx, docId, model.today());
+    if (v == null) {
+      v = all.get(all.size() - 1);
+    }
+    return new DocumentInfo(docId, v.rec().docName(), v.rec().docDescription(), v.versionId(),
+        v.rec().effectiveDate(), v.rec().nodeCount(), all.size());
+  }
+
+  private DocumentList list(Transaction tx, DocumentApi.ListDocuments q) {
+    int limit = q.limit() == null ? 10_000 : q.limit();
+    if (limit < 1 || limit > 100_000) {
+      throw StoreException.invalid("limit must be 1 to 100000, was " + limit);
+    }
+    List<DocumentInfo> out = new ArrayList<>();
+    try (RowIterator<Tuple> it = model.docs.scan(tx, TupleRange.all())) {
+      while (it.hasNext() && out.size() < limit) {
+        Row<Tuple> r = it.next();
+        out.add(info(tx, r.primaryKey().getString(0)));
+      }
+    }
+    return new DocumentList(out);
+  }
+}
