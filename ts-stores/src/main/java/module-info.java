@@ -9,8 +9,12 @@ module io.treestore.stores {
   requires tools.jackson.databind;
 
   exports io.treestore.stores.documents;
+  exports io.treestore.stores.metadata;
+  exports io.treestore.stores.prompts;
 
   provides io.treestore.spi.StoreProvider with
       io.treestore.stores.documents.DocumentStoreProvider,
-      io.treestore.stores.documents.VersionStoreProvider;
+      io.treestore.stores.documents.VersionStoreProvider,
+      io.treestore.stores.metadata.MetadataStoreProvider,
+      io.treestore.stores.prompts.PromptStoreProvider;
 }

@@ -96,7 +96,8 @@ class ModuleDescriptorTest {
             Set.of("transitive io.treestore.fts", "transitive io.treestore.index",
                 "transitive io.treestore.txn")),
         new Expected("ts-stores", "io.treestore.stores",
-            Set.of("io.treestore.stores.documents"),
+            Set.of("io.treestore.stores.documents", "io.treestore.stores.metadata",
+                "io.treestore.stores.prompts"),
             Set.of("transitive io.treestore.spi", "tools.jackson.databind")),
         new Expected("ts-server", "io.treestore.server", Set.of(),
             Set.of("io.treestore.spi")));
