@@ -268,4 +268,36 @@ public final class DocumentApi {
    * @param version the version in effect
    */
   public record VersionAnswer(Version version) {}
+
+  /**
+   * A node to insert with {@link BatchInsertNodes}.
+   *
+   * @param nodeId its id, or {@code null} to have one assigned
+   * @param parentId its parent (an existing node or one earlier in the batch), or
+   *     {@code null} for a new root; it becomes the parent's last child
+   * @param title the title
+   * @param pageStart the first page, or {@code null}
+   * @param pageEnd the last page, or {@code null}
+   * @param summary the summary, or {@code null}
+   * @param prefixSummary the prefix summary, or {@code null}
+   * @param text the text, or {@code null}
+   * @param attributes other fields, kept verbatim, or {@code null}
+   */
+  public record NodeInput(@Nullable String nodeId, @Nullable String parentId, String title,
+      @Nullable Integer pageStart, @Nullable Integer pageEnd, @Nullable String summary,
+      @Nullable String prefixSummary, @Nullable String text,
+      @Nullable Map<String, Object> attributes) {}
+
+  /**
+   * Inserts nodes into a document atomically, as a new version: the base version's nodes
+   * plus the new ones (validated like an ingest), with a diff listing them as added.
+   *
+   * @param docId the document, which must exist
+   * @param baseVersion the version to extend, or {@code null} for the one in effect today
+   * @param versionId the new version's id, or {@code null} for a fresh one
+   * @param effectiveDate the new version's date, or {@code null} for today
+   * @param nodes the nodes, 1 to 100,000, parents before children
+   */
+  public record BatchInsertNodes(String docId, @Nullable String baseVersion,
+      @Nullable String versionId, @Nullable String effectiveDate, List<NodeInput> nodes) {}
 }

@@ -413,6 +413,127 @@ final class DocumentModel {
     return ParsedDocument.JSON.writeValueAsString(m);
   }
 
+  DocumentApi.Stored batchInsert(Transaction tx, DocumentApi.BatchInsertNodes q) {
+    String docId = checkId(q.docId(), "doc_id");
+    if (q.nodes() == null || q.nodes().isEmpty()) {
+      throw StoreException.invalid("nodes is missing or empty");
+    }
+    if (q.nodes().size() > 100_000) {
+      throw StoreException.invalid("at most 100000 nodes per batch, got " + q.nodes().size());
+    }
+    LocalDate effective = q.effectiveDate() == null ? today()
+        : date(q.effectiveDate(), "effective_date");
+    Resolved base = resolve(tx, docId, q.baseVersion(), null);
+    // rebuild the base version as PageIndex JSON, add the nodes, and ingest that
+    tools.jackson.databind.node.ObjectNode root = ParsedDocument.JSON.createObjectNode();
+    if (base.rec.attributes() != null) {
+      root.setAll((tools.jackson.databind.node.ObjectNode) ParsedDocument.JSON.readTree(
+          base.rec.attributes()));
+    }
+    if (base.rec.docName() != null) {
+      root.put("doc_name", base.rec.docName());
+    }
+    if (base.rec.docDescription() != null) {
+      root.put("doc_description", base.rec.docDescription());
+    }
+    tools.jackson.databind.node.ArrayNode roots = root.putArray("structure");
+    Map<String, tools.jackson.databind.node.ObjectNode> byId = new HashMap<>();
+    try (RowIterator<Tuple> it = nodes.scan(tx, TupleRange.prefix(Tuple.of(docId,
+        base.versionId)))) {
+      List<NodeRec> all = new ArrayList<>();
+      it.forEachRemaining(r -> all.add(NodeRec.of(r.record())));
+      all.sort(Comparator.comparingInt(NodeRec::order));
+      for (NodeRec n : all) {
+        tools.jackson.databind.node.ObjectNode o = ParsedDocument.JSON.createObjectNode();
+        o.put("node_id", n.nodeId);
+        o.put("title", n.title);
+        if (n.pageStart != null) {
+          o.put("start_index", n.pageStart);
+          o.put("end_index", n.pageEnd);
+        }
+        putText(o, "summary", n.summary);
+        putText(o, "prefix_summary", n.prefixSummary);
+        putText(o, "text", n.text);
+        if (n.attributes != null) {
+          // raw page numbers of a quirky node come back as they were given
+          o.setAll((tools.jackson.databind.node.ObjectNode) ParsedDocument.JSON.readTree(
+              n.attributes));
+        }
+        attach(o, n.parentId, roots, byId);
+        byId.put(n.nodeId, o);
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    for (int i = 0; i < q.nodes().size(); i++) {
+      DocumentApi.NodeInput in = q.nodes().get(i);
+      if (in == null) {
+        problems.add("nodes[" + i + "] is null");
+        continue;
+      }
+      tools.jackson.databind.node.ObjectNode o = ParsedDocument.JSON.createObjectNode();
+      if (in.attributes() != null) {
+        o.setAll((tools.jackson.databind.node.ObjectNode) ParsedDocument.JSON.valueToTree(
+            in.attributes()));
+      }
+      if (in.nodeId() != null) {
+        o.put("node_id", in.nodeId());
+      }
+      if (in.title() != null) {
+        o.put("title", in.title());
+      }
+      if (in.pageStart() != null) {
+        o.put("start_index", in.pageStart());
+      }
+      if (in.pageEnd() != null) {
+        o.put("end_index", in.pageEnd());
+      }
+      putText(o, "summary", in.summary());
+      putText(o, "prefix_summary", in.prefixSummary());
+      putText(o, "text", in.text());
+      if (in.parentId() != null && !byId.containsKey(in.parentId())) {
+        problems.add("nodes[" + i + "]: parent \"" + in.parentId() + "\" is neither in"
+            + " version " + base.versionId + " nor earlier in the batch");
+        continue;
+      }
+      attach(o, in.parentId(), roots, byId);
+      if (in.nodeId() != null) {
+        byId.putIfAbsent(in.nodeId(), o);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new StoreException(ErrorCode.INVALID_ARGUMENT, problems.size() + " problem"
+          + (problems.size() == 1 ? "" : "s") + " in the batch: " + String.join("; ",
+          problems.subList(0, Math.min(20, problems.size()))), problems, null);
+    }
+    ParsedDocument parsed;
+    try {
+      parsed = ParsedDocument.parse(root);
+    } catch (ParsedDocument.Invalid e) {
+      throw new StoreException(ErrorCode.INVALID_ARGUMENT, e.getMessage(), e.problems, null);
+    }
+    return store(tx, docId, q.versionId(), effective, parsed);
+  }
+
+  private static void putText(tools.jackson.databind.node.ObjectNode o, String k,
+      @Nullable String v) {
+    if (v != null) {
+      o.put(k, v);
+    }
+  }
+
+  private static void attach(tools.jackson.databind.node.ObjectNode o, @Nullable String parent,
+      tools.jackson.databind.node.ArrayNode roots,
+      Map<String, tools.jackson.databind.node.ObjectNode> byId) {
+    if (parent == null) {
+      roots.add(o);
+    } else {
+      tools.jackson.databind.node.ObjectNode p = byId.get(parent);
+      tools.jackson.databind.node.ArrayNode kids = p.has("nodes")
+          ? (tools.jackson.databind.node.ArrayNode) p.get("nodes") : p.putArray("nodes");
+      kids.add(o);
+    }
+  }
+
   DocumentApi.Deleted delete(Transaction tx, String docId) {
     docRecord(tx, docId);
     int nodeCount = 0;

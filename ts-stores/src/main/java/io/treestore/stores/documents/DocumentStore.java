@@ -24,10 +24,10 @@ import java.util.List;
  * is a new version (see {@link VersionStore}); every read takes a {@code version} or
  * {@code asOf}, or reads the version in effect today.
  *
- * <p>Operations: StoreDocument, GetDocument, ListDocuments, DeleteDocument, GetNode,
- * GetChildren (document order), GetSubtree (depth limit), GetTree, GetAncestorPath (root
- * first, the node excluded), GetNodesByPage (outermost first, then document order), GetByPath,
- * SearchByKeyword. Request and response types are in {@link DocumentApi}. Thread-safe.
+ * <p>Operations: StoreDocument, BatchInsertNodes, GetDocument, ListDocuments, DeleteDocument,
+ * GetNode, GetChildren (document order), GetSubtree (depth limit), GetTree, GetAncestorPath
+ * (root first, the node excluded), GetNodesByPage (outermost first, then document order),
+ * GetByPath, SearchByKeyword. Request and response types are in {@link DocumentApi}. Thread-safe.
  */
 public final class DocumentStore implements Store {
   /** The store's name. */
@@ -50,6 +50,9 @@ public final class DocumentStore implements Store {
         StoreOperation.write("StoreDocument", DocumentApi.StoreDocument.class,
             DocumentApi.Stored.class, "Ingests a PageIndex tree as a new version of a document.",
             model::store),
+        StoreOperation.write("BatchInsertNodes", DocumentApi.BatchInsertNodes.class,
+            DocumentApi.Stored.class, "Adds nodes to a document atomically, as a new version.",
+            model::batchInsert),
         StoreOperation.read("GetDocument", DocumentRef.class, DocumentInfo.class,
             "Returns a document's metadata as of its current version.",
             (tx, q) -> info(tx, q.docId())),

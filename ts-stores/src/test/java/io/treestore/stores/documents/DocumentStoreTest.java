@@ -416,4 +416,50 @@ class DocumentStoreTest {
       }
     }
   }
+
+  @Test
+  void batchInsertAddsNodesAsANewVersion() {
+    String tree = """
+        {"doc_name": "n", "structure": [
+          {"node_id": "a", "title": "A", "start_index": 1, "end_index": 4, "nodes": [
+            {"node_id": "b", "title": "B", "start_index": 2, "end_index": 1, "odd": true}]}]}""";
+    try (TreeStore ts = open()) {
+      ts.call("documents", "StoreDocument", new DocumentApi.StoreDocument("d", "v1",
+          "2026-01-01", tree));
+      DocumentApi.Stored st = (DocumentApi.Stored) ts.call("documents", "BatchInsertNodes",
+          new DocumentApi.BatchInsertNodes("d", null, "v2", "2026-02-01", List.of(
+              new DocumentApi.NodeInput("c", "a", "C", 3, 4, null, null, "new text", null),
+              new DocumentApi.NodeInput("e", "c", "E", 4, 4, "s", null, null,
+                  Map.of("k", "v")),
+              new DocumentApi.NodeInput("r", null, "R", 9, 9, null, null, null, null))));
+      assertEquals(5, st.nodeCount());
+      Node a = (Node) ts.call("documents", "GetNode", new NodeRef("d", "a", "v2", null));
+      assertEquals(List.of("b", "c"), a.childIds());
+      Node e = (Node) ts.call("documents", "GetNode", new NodeRef("d", "e", "v2", null));
+      assertEquals("1.2.1", e.sectionPath());
+      assertEquals(2, e.depth());
+      assertEquals(Map.of("k", "v"), e.attributes());
+      Node b = (Node) ts.call("documents", "GetNode", new NodeRef("d", "b", "v2", null));
+      assertEquals(1, ((Number) b.attributes().get("end_index")).intValue(),
+          "raw page numbers survive the rebuild");
+      assertEquals(Boolean.TRUE, b.attributes().get("odd"));
+      Node r = (Node) ts.call("documents", "GetByPath", new DocumentApi.PathRef("d", "2",
+          "v2", null));
+      assertEquals("r", r.nodeId());
+      Node a1 = (Node) ts.call("documents", "GetNode", new NodeRef("d", "a", "v1", null));
+      assertEquals(List.of("b"), a1.childIds(), "the base version is unchanged");
+      DocumentApi.VersionList vs = (DocumentApi.VersionList) ts.call("versions",
+          "ListVersions", new DocumentApi.DocumentRef("d"));
+      assertEquals(List.of("c", "e", "r"), vs.versions().get(1).diff().stream()
+          .filter(c -> c.changeType().equals("added")).map(DocumentApi.Change::nodeId).toList());
+      StoreException bad = assertThrows(StoreException.class, () -> ts.call("documents",
+          "BatchInsertNodes", new DocumentApi.BatchInsertNodes("d", "v2", null, null, List.of(
+              new DocumentApi.NodeInput("x", "nope", "X", 1, 1, null, null, null, null),
+              new DocumentApi.NodeInput("a", null, "dup", 1, 1, null, null, null, null)))));
+      assertEquals(ErrorCode.INVALID_ARGUMENT, bad.code());
+      assertTrue(bad.getMessage().contains("parent \"nope\""), bad.getMessage());
+      assertEquals(2, ((DocumentApi.VersionList) ts.call("versions", "ListVersions",
+          new DocumentApi.DocumentRef("d"))).versions().size(), "nothing written");
+    }
+  }
 }
