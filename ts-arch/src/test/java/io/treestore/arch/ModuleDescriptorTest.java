@@ -100,7 +100,8 @@ class ModuleDescriptorTest {
                 "io.treestore.stores.prompts"),
             Set.of("transitive io.treestore.spi", "tools.jackson.databind")),
         new Expected("ts-server", "io.treestore.server", Set.of(),
-            Set.of("io.treestore.spi")));
+            Set.of("io.treestore.spi", "jdk.httpserver", "java.net.http",
+                "tools.jackson.databind", "com.fasterxml.jackson.annotation", "info.picocli")));
   }
 
   @Test

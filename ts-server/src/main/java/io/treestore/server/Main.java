@@ -1,0 +1,276 @@
+package io.treestore.server;
+
+import io.treestore.spi.ErrorCode;
+import io.treestore.spi.StoreException;
+import io.treestore.spi.TransportProvider;
+import io.treestore.spi.TreeStore;
+import io.treestore.spi.TreeStoreOptions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The {@code treestore} command. Exit codes: 0 success, 1 a failed operation (the message
+ * says why), 2 bad usage, 3 no suitable Java (from the launcher).
+ */
+@Command(name = "treestore", mixinStandardHelpOptions = true, version = "treestore 0.1.0",
+    description = "TreeStore: a transactional database for PageIndex document trees.",
+    subcommands = {Main.Serve.class, Main.Ingest.class})
+public final class Main implements Callable<Integer> {
+  /** Creates the command (used by picocli). */
+  public Main() {
+    // picocli fills the fields
+  }
+
+  /**
+   * Runs the command line.
+   *
+   * @param args the arguments
+   */
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /**
+   * Runs the command line and returns the exit code (for tests).
+   *
+   * @param args the arguments
+   * @return the exit code
+   */
+  public static int run(String... args) {
+    return new CommandLine(new Main()).execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    new CommandLine(this).usage(System.out);
+    return 2;
+  }
+
+  /** {@code treestore serve}: opens the data directory and serves it until stopped. */
+  @Command(name = "serve", mixinStandardHelpOptions = true,
+      description = "Serve a data directory over HTTP/JSON until SIGTERM or Ctrl-C.")
+  static final class Serve implements Callable<Integer> {
+    @Option(names = "--data", required = true, description = "The data directory (created"
+        + " if missing).")
+    Path data;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen"
+        + " on (default: ${DEFAULT-VALUE}, loopback only).")
+    String host;
+
+    @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port (default:"
+        + " ${DEFAULT-VALUE}; 0 picks a free one).")
+    int httpPort;
+
+    @Option(names = "--grpc-port", defaultValue = "50051", description = "gRPC port, used"
+        + " when a gRPC transport is installed (default: ${DEFAULT-VALUE}).")
+    int grpcPort;
+
+    @Option(names = "--max-body-bytes", defaultValue = "67108864", description = "Largest"
+        + " request body (default: ${DEFAULT-VALUE}).")
+    long maxBody;
+
+    @Option(names = "--load", description = "Ingest the PageIndex *.json files of this"
+        + " directory after starting (documents already present are skipped; the doc id is"
+        + " the file name without .json).")
+    @Nullable Path load;
+
+    @Override
+    public Integer call() throws Exception {
+      TreeStore ts = TreeStore.open(data, TreeStoreOptions.defaults());
+      List<TransportProvider.Transport> running = new ArrayList<>();
+      CountDownLatch stopped = new CountDownLatch(1);
+      Thread hook = new Thread(() -> {
+        for (TransportProvider.Transport t : running) {
+          t.close();
+        }
+        ts.close();
+        stopped.countDown();
+      }, "treestore-shutdown");
+      try {
+        for (TransportProvider p : ServiceLoader.load(TransportProvider.class)) {
+          Map<String, String> settings = new LinkedHashMap<>();
+          settings.put("host", host);
+          switch (p.name()) {
+            case "http" -> {
+              settings.put("port", String.valueOf(httpPort));
+              settings.put("max-body-bytes", String.valueOf(maxBody));
+            }
+            case "grpc" -> settings.put("port", String.valueOf(grpcPort));
+            default -> { }
+          }
+          TransportProvider.Transport t = p.start(ts, settings);
+          running.add(t);
+          System.out.println("treestore: " + p.name() + " listening on " + t.address());
+        }
+        if (running.stream().noneMatch(t -> t.address().startsWith("http:"))) {
+          throw new IllegalStateException("no http transport found on the module path");
+        }
+        if (running.size() == 1) {
+          System.out.println("treestore: no gRPC transport is installed; --grpc-port "
+              + grpcPort + " is not served");
+        }
+        System.out.println("treestore: data directory " + data.toAbsolutePath()
+            + ", stores " + ts.stores().keySet());
+        Runtime.getRuntime().addShutdownHook(hook);
+      } catch (RuntimeException e) {
+        for (TransportProvider.Transport t : running) {
+          t.close();
+        }
+        ts.close();
+        throw e;
+      }
+      if (load != null) {
+        loadDirectory(ts, load);
+      }
+      System.out.println("treestore: ready");
+      System.out.flush();
+      stopped.await();
+      return 0;
+    }
+  }
+
+  static void loadDirectory(TreeStore ts, Path dir) throws IOException {
+    List<Path> files;
+    try (Stream<Path> s = Files.list(dir)) {
+      files = s.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList();
+    }
+    for (Path f : files) {
+      String id = f.getFileName().toString().replaceFirst("\\.json$", "");
+      try {
+        ts.call("documents", "GetDocument", request(ts, "GetDocument", Map.of("doc_id", id)));
+        System.out.println("treestore: " + id + " already loaded");
+        continue;
+      } catch (StoreException e) {
+        if (e.code() != ErrorCode.NOT_FOUND) {
+          throw e;
+        }
+      }
+      Object answer = ts.call("documents", "StoreDocument", request(ts, "StoreDocument",
+          Map.of("doc_id", id, "json", Files.readString(f))));
+      System.out.println("treestore: loaded " + f.getFileName() + " -> " + answer);
+    }
+  }
+
+  /** Builds a documents-store request from snake_case fields, as the HTTP transport does. */
+  static Object request(TreeStore ts, String operation, Map<String, Object> fields) {
+    return Json.MAPPER.convertValue(fields, ts.operation("documents", operation)
+        .requestType());
+  }
+
+  /** {@code treestore ingest}: loads PageIndex files, embedded or through a server. */
+  @Command(name = "ingest", mixinStandardHelpOptions = true,
+      description = "Ingest PageIndex JSON files (or directories of them) as new versions.")
+  static final class Ingest implements Callable<Integer> {
+    @Parameters(arity = "1..*", description = "Files or directories.")
+    List<Path> files;
+
+    @Option(names = "--data", description = "A local data directory (embedded).")
+    @Nullable Path data;
+
+    @Option(names = "--server", description = "A server's HTTP address, such as"
+        + " http://127.0.0.1:8080.")
+    @Nullable URI server;
+
+    @Option(names = "--doc-id", description = "The document id (one file only; default: the"
+        + " file name without .json).")
+    @Nullable String docId;
+
+    @Option(names = "--version", description = "The version id (default: a fresh one).")
+    @Nullable String version;
+
+    @Option(names = "--effective-date", description = "YYYY-MM-DD (default: today, UTC).")
+    @Nullable String effectiveDate;
+
+    @Override
+    public Integer call() throws Exception {
+      if ((data == null) == (server == null)) {
+        throw new CommandLine.ParameterException(new CommandLine(this),
+            "give exactly one of --data and --server");
+      }
+      List<Path> all = new ArrayList<>();
+      for (Path p : files) {
+        if (Files.isDirectory(p)) {
+          try (Stream<Path> s = Files.list(p)) {
+            s.filter(x -> x.toString().endsWith(".json")).sorted().forEach(all::add);
+          }
+        } else {
+          all.add(p);
+        }
+      }
+      if (docId != null && all.size() != 1) {
+        throw new CommandLine.ParameterException(new CommandLine(this),
+            "--doc-id needs exactly one file, got " + all.size());
+      }
+      PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+      if (data != null) {
+        try (TreeStore ts = TreeStore.open(data, TreeStoreOptions.defaults())) {
+          int i = 0;
+          for (Path f : all) {
+            Map<String, Object> q = new LinkedHashMap<>();
+            q.put("doc_id", docId != null ? docId : stem(f));
+            q.put("version_id", version);
+            q.put("effective_date", effectiveDate);
+            q.put("json", Files.readString(f));
+            Object a = ts.call("documents", "StoreDocument", request(ts, "StoreDocument", q));
+            out.printf("[%d/%d] %s -> %s%n", ++i, all.size(), f, a);
+          }
+        }
+        return 0;
+      }
+      HttpClient http = HttpClient.newHttpClient();
+      int i = 0;
+      int failed = 0;
+      for (Path f : all) {
+        StringBuilder url = new StringBuilder(server.toString().replaceAll("/+$", ""))
+            .append("/v1/documents/").append(enc(docId != null ? docId : stem(f)));
+        String sep = "?";
+        if (version != null) {
+          url.append(sep).append("version_id=").append(enc(version));
+          sep = "&";
+        }
+        if (effectiveDate != null) {
+          url.append(sep).append("effective_date=").append(enc(effectiveDate));
+        }
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url.toString()))
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofFile(f)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        out.printf("[%d/%d] %s -> %d %s%n", ++i, all.size(), f, r.statusCode(), r.body());
+        if (r.statusCode() >= 300) {
+          failed++;
+        }
+      }
+      return failed == 0 ? 0 : 1;
+    }
+  }
+
+  private static String stem(Path f) {
+    return f.getFileName().toString().replaceFirst("\\.json$", "");
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+}

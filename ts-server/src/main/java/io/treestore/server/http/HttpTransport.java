@@ -1,0 +1,448 @@
+package io.treestore.server.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.treestore.server.Json;
+import io.treestore.server.http.Route.Answer;
+import io.treestore.server.http.Route.Call;
+import io.treestore.spi.ErrorCode;
+import io.treestore.spi.OperationKind;
+import io.treestore.spi.StoreException;
+import io.treestore.spi.StoreOperation;
+import io.treestore.spi.TransportProvider;
+import io.treestore.spi.TreeStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The HTTP/JSON transport: the routes of DESIGN.md section 8 mapped to store operations by
+ * name, plus {@code POST /v1/stores/{store}/{operation}} for any store's operation (the body
+ * is the request record as JSON) and {@code GET /v1/stores} listing them. JSON field names
+ * are the record components in snake_case; absent values are omitted.
+ *
+ * <p>Errors are {@code {"error":{"code","message","details","request_id"}}} with status 400
+ * (bad input, including malformed JSON and wrong types), 404 (unknown id or route), 405,
+ * 409 (exists, conflict), 413 (body over the limit), 503 (not ready, read-only) or 500.
+ *
+ * <p>Served by the JDK's {@code com.sun.net.httpserver} on virtual threads. Thread-safe.
+ */
+final class HttpTransport implements TransportProvider.Transport {
+  private static final System.Logger LOG = System.getLogger("io.treestore.server.http");
+
+  /** The JSON mapper for requests and answers. */
+  static final ObjectMapper JSON = Json.MAPPER;
+
+  private final TreeStore ts;
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final long maxBody;
+  private final List<Route> routes;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final String address;
+
+  HttpTransport(TreeStore ts, String host, int port, long maxBody) {
+    this.ts = ts;
+    this.maxBody = maxBody;
+    this.routes = routes();
+    try {
+      this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e, e);
+    }
+    this.executor = Executors.newVirtualThreadPerTaskExecutor();
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+    InetSocketAddress a = server.getAddress();
+    this.address = "http://" + (a.getAddress().getHostAddress().contains(":")
+        ? "[" + a.getAddress().getHostAddress() + "]" : a.getAddress().getHostAddress())
+        + ":" + a.getPort();
+  }
+
+  @Override
+  public String address() {
+    return address;
+  }
+
+  /** The route table, exposed for documentation tests. */
+  List<Route> routeTable() {
+    return routes;
+  }
+
+  // ------------------------------------------------------------------ routes
+
+  private List<Route> routes() {
+    List<Route> r = new ArrayList<>();
+    r.add(new Route("GET", "/health/live", "health", c -> new Answer(200,
+        Map.of("status", "live"))));
+    r.add(new Route("GET", "/health/ready", "health", c -> {
+      if (ts.database().isReadOnly()) {
+        throw new ApiError(503, "UNAVAILABLE", "read-only: "
+            + ts.database().failure().orElse("unknown failure"));
+      }
+      return new Answer(200, Map.of("status", "ready"));
+    }));
+    r.add(new Route("GET", "/v1/stats", "Stats", c -> new Answer(200, Map.of(
+        "database", ts.database().stats(), "stores", ts.stores().keySet()))));
+    r.add(new Route("PUT", "/v1/documents/{doc}", "StoreDocument", c -> {
+      Map<String, Object> q = new LinkedHashMap<>();
+      q.put("doc_id", c.path().get("doc"));
+      q.put("version_id", c.query().get("version_id"));
+      q.put("effective_date", c.query().get("effective_date"));
+      if (c.body() == null) {
+        throw ApiError.badRequest("the body must be a PageIndex JSON document");
+      }
+      q.put("json", new String(c.body(), StandardCharsets.UTF_8));
+      return new Answer(201, call("documents", "StoreDocument", q));
+    }));
+    r.add(new Route("GET", "/v1/documents", "ListDocuments", c -> new Answer(200,
+        call("documents", "ListDocuments", params(c, Map.of("limit", "limit"))))));
+    r.add(new Route("GET", "/v1/documents/{doc}", "GetDocument", c -> new Answer(200,
+        call("documents", "GetDocument", Map.of("doc_id", c.path().get("doc"))))));
+    r.add(new Route("DELETE", "/v1/documents/{doc}", "DeleteDocument", c -> new Answer(200,
+        call("documents", "DeleteDocument", Map.of("doc_id", c.path().get("doc"))))));
+    r.add(read("/v1/documents/{doc}/tree", "GetTree", Map.of("depth", "depth")));
+    r.add(read("/v1/documents/{doc}/nodes/{node}", "GetNode", Map.of()));
+    r.add(read("/v1/documents/{doc}/nodes/{node}/children", "GetChildren", Map.of()));
+    r.add(read("/v1/documents/{doc}/nodes/{node}/subtree", "GetSubtree",
+        Map.of("depth", "depth")));
+    r.add(read("/v1/documents/{doc}/nodes/{node}/ancestors", "GetAncestorPath", Map.of()));
+    r.add(read("/v1/documents/{doc}/pages/{page}/nodes", "GetNodesByPage", Map.of()));
+    r.add(read("/v1/documents/{doc}/paths/{section_path}", "GetByPath", Map.of()));
+    r.add(new Route("GET", "/v1/documents/{doc}/versions", "ListVersions", c -> {
+      String asOf = c.query().get("as_of");
+      if (asOf != null) {
+        return new Answer(200, call("versions", "GetVersionAsOf", Map.of("doc_id",
+            c.path().get("doc"), "as_of", asOf)));
+      }
+      return new Answer(200, call("versions", "ListVersions", Map.of("doc_id",
+          c.path().get("doc"))));
+    }));
+    r.add(new Route("GET", "/v1/search", "SearchByKeyword", c -> {
+      String analyzer = c.query().get("analyzer");
+      if (analyzer != null && !analyzer.equals("standard")) {
+        throw ApiError.badRequest("analyzer '" + analyzer + "' is not available; the"
+            + " documents index uses 'standard'");
+      }
+      Map<String, Object> q = params(c, Map.of("q", "query", "doc", "doc_id", "version",
+          "version", "as_of", "as_of", "section_path", "section_path", "limit", "limit"));
+      if (!q.containsKey("query")) {
+        throw ApiError.badRequest("parameter q is missing");
+      }
+      return new Answer(200, call("documents", "SearchByKeyword", q));
+    }));
+    r.add(post("/v1/cases/{case}/tool-results", "metadata", "StoreToolResult",
+        Map.of("case", "case_id")));
+    r.add(new Route("GET", "/v1/cases/{case}/tool-results", "GetToolResults", c -> {
+      Map<String, Object> q = params(c, Map.of("tool", "tool_name", "from", "from", "to", "to",
+          "limit", "limit"));
+      q.put("case_id", c.path().get("case"));
+      return new Answer(200, call("metadata", "GetToolResults", q));
+    }));
+    r.add(post("/v1/cases/{case}/trajectories", "metadata", "StoreTrajectory",
+        Map.of("case", "case_id")));
+    r.add(new Route("GET", "/v1/cases/{case}/trajectories", "GetTrajectories", c -> {
+      Map<String, Object> q = params(c, Map.of("from", "from", "to", "to", "limit", "limit"));
+      q.put("case_id", c.path().get("case"));
+      return new Answer(200, call("metadata", "GetTrajectories", q));
+    }));
+    r.add(post("/v1/cases/{case}/contradictions", "metadata", "StoreContradiction",
+        Map.of("case", "case_id")));
+    r.add(new Route("GET", "/v1/cases/{case}/contradictions", "GetContradictions", c -> {
+      Map<String, Object> q = params(c, Map.of("criterion", "criterion_id"));
+      q.put("case_id", c.path().get("case"));
+      return new Answer(200, call("metadata", "GetContradictions", q));
+    }));
+    r.add(post("/v1/cross-references", "metadata", "StoreCrossReference", Map.of()));
+    r.add(new Route("GET", "/v1/documents/{doc}/nodes/{node}/cross-references",
+        "GetCrossReferences", c -> new Answer(200, call("metadata", "GetCrossReferences",
+            Map.of("doc_id", c.path().get("doc"), "node_id", c.path().get("node"))))));
+    r.add(new Route("PUT", "/v1/prompts/{prompt}/versions/{version}", "StorePrompt", c ->
+        new Answer(201, call("prompts", "StorePrompt", body(c, Map.of("prompt", "prompt_id",
+            "version", "version"))))));
+    r.add(new Route("GET", "/v1/prompts/{prompt}/versions/{version}", "GetPrompt", c ->
+        new Answer(200, call("prompts", "GetPrompt", Map.of("prompt_id",
+            c.path().get("prompt"), "version", c.path().get("version"))))));
+    r.add(new Route("GET", "/v1/prompts/{prompt}", "GetPrompt", c -> {
+      Map<String, Object> q = params(c, Map.of("at", "at"));
+      q.put("prompt_id", c.path().get("prompt"));
+      return new Answer(200, call("prompts", "GetPrompt", q));
+    }));
+    r.add(post("/v1/cases/{case}/prompt-usage", "prompts", "RecordPromptUsage",
+        Map.of("case", "case_id")));
+    r.add(new Route("GET", "/v1/cases/{case}/prompt-usage", "GetPromptUsage", c -> {
+      Map<String, Object> q = params(c, Map.of("limit", "limit"));
+      q.put("case_id", c.path().get("case"));
+      return new Answer(200, call("prompts", "GetPromptUsage", q));
+    }));
+    r.add(new Route("GET", "/v1/stores", "ListStores", c -> new Answer(200, stores())));
+    r.add(new Route("POST", "/v1/stores/{store}/{operation}", "generic", c -> {
+      StoreOperation<?, ?> op = ts.operation(c.path().get("store"), c.path().get("operation"));
+      Object request = JSON.readValue(c.body() == null ? "{}".getBytes(StandardCharsets.UTF_8)
+          : c.body(), op.requestType());
+      return new Answer(op.kind() == OperationKind.WRITE ? 201 : 200, ts.call(
+          c.path().get("store"), c.path().get("operation"), request));
+    }));
+    return List.copyOf(r);
+  }
+
+  private Map<String, Object> stores() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    ts.operations().forEach((store, ops) -> {
+      List<Map<String, Object>> list = new ArrayList<>();
+      for (StoreOperation<?, ?> o : ops.values()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", o.name());
+        m.put("kind", o.kind().name().toLowerCase());
+        m.put("request", o.requestType().getSimpleName());
+        m.put("response", o.responseType().getSimpleName());
+        m.put("description", o.description());
+        m.put("path", "/v1/stores/" + store + "/" + o.name());
+        list.add(m);
+      }
+      out.put(store, list);
+    });
+    return Map.of("stores", out);
+  }
+
+  /** A GET of a documents-store read that takes doc, node/page/path, version and as_of. */
+  private Route read(String template, String operation, Map<String, String> extra) {
+    return new Route("GET", template, operation, c -> {
+      Map<String, String> names = new HashMap<>(extra);
+      names.put("version", "version");
+      names.put("as_of", "as_of");
+      Map<String, Object> q = params(c, names);
+      q.put("doc_id", c.path().get("doc"));
+      if (c.path().containsKey("node")) {
+        q.put("node_id", c.path().get("node"));
+      }
+      if (c.path().containsKey("page")) {
+        q.put("page", integer(c.path().get("page"), "page"));
+      }
+      if (c.path().containsKey("section_path")) {
+        q.put("section_path", c.path().get("section_path"));
+      }
+      return new Answer(200, call("documents", operation, q));
+    });
+  }
+
+  private Route post(String template, String store, String operation,
+      Map<String, String> pathFields) {
+    return new Route("POST", template, operation, c -> new Answer(201, call(store, operation,
+        body(c, pathFields))));
+  }
+
+  private static long integer(String s, String what) {
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      throw ApiError.badRequest(what + " must be an integer, was '" + s + "'");
+    }
+  }
+
+  /** Query parameters renamed to request fields (snake_case). */
+  private static Map<String, Object> params(Call c, Map<String, String> names) {
+    Map<String, Object> q = new LinkedHashMap<>();
+    names.forEach((param, field) -> {
+      String v = c.query().get(param);
+      if (v != null) {
+        q.put(field, v);
+      }
+    });
+    return q;
+  }
+
+  /** The body as a JSON object, with path variables set (and checked against the body). */
+  private static ObjectNode body(Call c, Map<String, String> pathFields) {
+    if (c.body() == null) {
+      throw ApiError.badRequest("the body must be a JSON object");
+    }
+    JsonNode n = JSON.readTree(c.body());
+    if (n == null || !n.isObject()) {
+      throw ApiError.badRequest("the body must be a JSON object");
+    }
+    ObjectNode o = (ObjectNode) n;
+    pathFields.forEach((var, field) -> {
+      String v = c.path().get(var);
+      JsonNode given = o.get(field);
+      if (given != null && !given.isNull() && !v.equals(given.asString())) {
+        throw ApiError.badRequest(field + " in the body (" + given + ") differs from the"
+            + " path (" + v + ")");
+      }
+      o.put(field, v);
+    });
+    return o;
+  }
+
+  private Object call(String store, String operation, Object fields) {
+    StoreOperation<?, ?> op = ts.operation(store, operation);
+    Object request = JSON.convertValue(fields, op.requestType());
+    return ts.call(store, operation, request);
+  }
+
+  // ------------------------------------------------------------------ exchange
+
+  private void handle(HttpExchange ex) throws IOException {
+    String requestId = ex.getRequestHeaders().getFirst("X-Request-Id");
+    if (requestId == null || requestId.isBlank() || requestId.length() > 128) {
+      requestId = UUID.randomUUID().toString();
+    }
+    int status;
+    Object body;
+    try {
+      Answer a = dispatch(ex);
+      status = a.status();
+      body = a.body();
+    } catch (ApiError e) {
+      status = e.status;
+      body = error(e.code, e.getMessage(), List.of(), requestId);
+    } catch (StoreException e) {
+      status = status(e.code());
+      body = error(e.code().name(), e.getMessage(), e.details(), requestId);
+    } catch (JacksonException e) {
+      status = 400;
+      body = error("INVALID_ARGUMENT", "malformed request: " + e.getOriginalMessage(),
+          List.of(), requestId);
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "request " + requestId + " " + ex.getRequestMethod() + " "
+          + ex.getRequestURI() + " failed", e);
+      status = 500;
+      body = error("INTERNAL", "internal error (request " + requestId + "): " + e,
+          List.of(), requestId);
+    }
+    byte[] out = JSON.writeValueAsBytes(body);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.getResponseHeaders().set("X-Request-Id", requestId);
+    ex.sendResponseHeaders(status, out.length == 0 ? -1 : out.length);
+    try (OutputStream os = ex.getResponseBody()) {
+      os.write(out);
+    }
+    ex.close();
+  }
+
+  private static Map<String, Object> error(String code, String message, List<String> details,
+      String requestId) {
+    Map<String, Object> e = new LinkedHashMap<>();
+    e.put("code", code);
+    e.put("message", message);
+    if (!details.isEmpty()) {
+      e.put("details", details);
+    }
+    e.put("request_id", requestId);
+    return Map.of("error", e);
+  }
+
+  static int status(ErrorCode code) {
+    return switch (code) {
+      case INVALID_ARGUMENT -> 400;
+      case NOT_FOUND -> 404;
+      case ALREADY_EXISTS, CONFLICT -> 409;
+      case TOO_LARGE -> 413;
+      case UNAVAILABLE -> 503;
+      case INTERNAL -> 500;
+    };
+  }
+
+  private Answer dispatch(HttpExchange ex) throws IOException {
+    String raw = ex.getRequestURI().getRawPath();
+    List<String> path = new ArrayList<>();
+    for (String s : raw.split("/")) {
+      if (!s.isEmpty()) {
+        path.add(decode(s.replace("+", "%2B")));
+      }
+    }
+    Map<String, String> vars = new HashMap<>();
+    Route found = null;
+    boolean pathMatched = false;
+    for (Route r : routes) {
+      if (r.match(path, vars)) {
+        pathMatched = true;
+        if (r.method.equals(ex.getRequestMethod())) {
+          found = r;
+          break;
+        }
+        vars.clear();
+      }
+    }
+    if (found == null) {
+      if (pathMatched) {
+        throw new ApiError(405, "METHOD_NOT_ALLOWED", ex.getRequestMethod() + " is not"
+            + " allowed on " + raw);
+      }
+      throw ApiError.notFound("no route " + ex.getRequestMethod() + " " + raw);
+    }
+    Map<String, String> query = new HashMap<>();
+    String rq = ex.getRequestURI().getRawQuery();
+    if (rq != null) {
+      for (String kv : rq.split("&")) {
+        if (kv.isEmpty()) {
+          continue;
+        }
+        int eq = kv.indexOf('=');
+        query.put(decode(eq < 0 ? kv : kv.substring(0, eq)), eq < 0 ? ""
+            : decode(kv.substring(eq + 1)));
+      }
+    }
+    return found.action.run(new Call(vars, query, readBody(ex)));
+  }
+
+  private static String decode(String s) {
+    try {
+      return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("malformed percent-encoding in '" + s + "'");
+    }
+  }
+
+  private byte @Nullable [] readBody(HttpExchange ex) throws IOException {
+    String len = ex.getRequestHeaders().getFirst("Content-Length");
+    if (len != null) {
+      long n;
+      try {
+        n = Long.parseLong(len.trim());
+      } catch (NumberFormatException e) {
+        throw ApiError.badRequest("malformed Content-Length");
+      }
+      if (n > maxBody) {
+        throw new ApiError(413, "TOO_LARGE", "the body is " + n + " bytes; the limit is "
+            + maxBody);
+      }
+    }
+    try (InputStream in = ex.getRequestBody()) {
+      byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
+      if (b.length > maxBody) {
+        throw new ApiError(413, "TOO_LARGE", "the body is over the limit of " + maxBody
+            + " bytes");
+      }
+      return b.length == 0 ? null : b;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      server.stop(10);
+      executor.close();
+    }
+  }
+}

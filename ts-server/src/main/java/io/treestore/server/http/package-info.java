@@ -1,0 +1,2 @@
+/** The HTTP/JSON transport plugin. */
+package io.treestore.server.http;
