@@ -46,12 +46,18 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Elements of different types order by type code; a proper prefix sorts before the longer
  * tuple. No encoded element starts with 0xFF, which {@link TupleRange} uses to bound prefixes.
+ * Tuples nest at most {@link #MAX_NESTING} levels deep, so that decoding, comparing and
+ * encoding never exhaust the stack: {@link #of} refuses deeper tuples and {@link #decode}
+ * reports deeper encodings as malformed.
  * The layout follows the ideas of the FoundationDB tuple layer (escaped, terminated byte
  * strings; sign-flipped integers and IEEE doubles), with fixed-width integers.
  *
  * <p>Immutable and thread-safe; byte arrays are copied in and out.
  */
 public final class Tuple implements Comparable<Tuple> {
+  /** The deepest nesting of tuples in a tuple: a tuple inside a tuple is one level. */
+  public static final int MAX_NESTING = 100;
+
   /** The tuple with no elements; encodes to zero bytes. */
   public static final Tuple EMPTY = new Tuple(new Object[0]);
 
@@ -90,10 +96,19 @@ public final class Tuple implements Comparable<Tuple> {
 
   /** Elements normalized to null, byte[], String, Long, Double, Boolean, Instant, Tuple. */
   private final Object[] elements;
+  /** Levels of nested tuples inside, 0 to {@link #MAX_NESTING}. */
+  private final int nesting;
   private int hash;
 
   private Tuple(Object[] elements) {
     this.elements = elements;
+    int n = 0;
+    for (Object e : elements) {
+      if (e instanceof Tuple t) {
+        n = Math.max(n, t.nesting + 1);
+      }
+    }
+    this.nesting = n;
   }
 
   /**
@@ -103,8 +118,9 @@ public final class Tuple implements Comparable<Tuple> {
    *     {@link Long}/{@link Integer}/{@link Short}/{@link Byte}, {@link Double}/{@link Float},
    *     {@link Boolean}, {@link Instant} or {@link Tuple}
    * @return the tuple (byte arrays copied)
-   * @throws IllegalArgumentException if an element has another type, or a string holds an
-   *     unpaired surrogate (it has no UTF-8 encoding); the message names the element's index
+   * @throws IllegalArgumentException if an element has another type, a string holds an
+   *     unpaired surrogate (it has no UTF-8 encoding), or tuples would nest deeper than
+   *     {@link #MAX_NESTING}; the message names the element's index
    */
   public static Tuple of(@Nullable Object... elements) {
     Objects.requireNonNull(elements, "elements");
@@ -142,7 +158,13 @@ public final class Tuple implements Comparable<Tuple> {
       case Float f -> (double) f;
       case Boolean b -> b;
       case Instant t -> t;
-      case Tuple t -> t;
+      case Tuple t -> {
+        if (t.nesting >= MAX_NESTING) {
+          throw new IllegalArgumentException("tuple element " + index + " holds tuples nested "
+              + (t.nesting + 1) + " levels deep; at most " + MAX_NESTING);
+        }
+        yield t;
+      }
       default -> throw new IllegalArgumentException("tuple element " + index + " has type "
           + e.getClass().getName() + "; supported: null, byte[], String, Long, Integer, Short,"
           + " Byte, Double, Float, Boolean, Instant, Tuple");
@@ -445,7 +467,7 @@ public final class Tuple implements Comparable<Tuple> {
   public static Tuple decode(byte[] bytes, int offset, int length) {
     Objects.checkFromIndexSize(offset, length, bytes.length);
     Decoder d = new Decoder(bytes, offset, offset + length);
-    Tuple t = d.tuple(false);
+    Tuple t = d.tuple(0);
     return t;
   }
 
@@ -466,7 +488,9 @@ public final class Tuple implements Comparable<Tuple> {
       return new TupleFormatException(message, at - start);
     }
 
-    Tuple tuple(boolean nested) {
+    /** Decodes the elements of a tuple nested {@code level} levels deep (0: the whole key). */
+    Tuple tuple(int level) {
+      boolean nested = level > 0;
       List<Object> out = new ArrayList<>();
       while (true) {
         if (pos >= end) {
@@ -492,7 +516,12 @@ public final class Tuple implements Comparable<Tuple> {
           }
           case BYTES -> out.add(escaped(at));
           case STRING -> out.add(utf8(escaped(at), at));
-          case NESTED -> out.add(tuple(true));
+          case NESTED -> {
+            if (level >= MAX_NESTING) {
+              throw error("tuples nested deeper than " + MAX_NESTING + " levels", at);
+            }
+            out.add(tuple(level + 1));
+          }
           case INT64 -> out.add(long64(at) ^ Long.MIN_VALUE);
           case DOUBLE -> {
             long v = long64(at);

@@ -2,7 +2,8 @@ package io.treestore.index;
 
 /**
  * Thrown when bytes do not decode as a tuple: an unknown type code, a truncated element,
- * invalid UTF-8, a non-canonical encoding or trailing bytes. The message names the offset.
+ * invalid UTF-8, a non-canonical encoding, trailing bytes or tuples nested deeper than
+ * {@link Tuple#MAX_NESTING}. The message names the offset.
  *
  * <p>A key that fails to decode was not written by {@link Tuple#encode()}; inside a database
  * it means damage or a foreign writer, and it is never turned into a value.
