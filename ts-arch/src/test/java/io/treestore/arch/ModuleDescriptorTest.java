@@ -162,6 +162,41 @@ class ModuleDescriptorTest {
     }
   }
 
+  /**
+   * A plugin must load from the module path and from the class path, so each service a module
+   * {@code provides} must also be listed, with the same implementations, in its jar's
+   * {@code META-INF/services} file, and the other way round.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("expected")
+  void providesAgreesWithMetaInfServices(Expected e) throws java.io.IOException {
+    ModuleReference ref = modules.get(e.name());
+    assertNotNull(ref, e.name() + " not found on the class path");
+    java.util.Map<String, Set<String>> declared = new java.util.TreeMap<>();
+    for (ModuleDescriptor.Provides p : ref.descriptor().provides()) {
+      declared.put(p.service(), new TreeSet<>(p.providers()));
+    }
+    java.util.Map<String, Set<String>> listed = new java.util.TreeMap<>();
+    try (java.lang.module.ModuleReader reader = ref.open();
+        Stream<String> names = reader.list()) {
+      for (String name : names.filter(n -> n.startsWith("META-INF/services/")
+          && !n.endsWith("/")).toList()) {
+        try (java.io.InputStream in = reader.open(name).orElseThrow()) {
+          Set<String> impls = new TreeSet<>();
+          for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+              .split("\n")) {
+            String l = line.replaceAll("#.*", "").trim();
+            if (!l.isEmpty()) {
+              impls.add(l);
+            }
+          }
+          listed.put(name.substring("META-INF/services/".length()), impls);
+        }
+      }
+    }
+    assertEquals(declared, listed, e.name() + ": module-info provides vs META-INF/services");
+  }
+
   private static boolean isInternal(String pkg) {
     return List.of(pkg.split("\\.")).contains("internal");
   }
