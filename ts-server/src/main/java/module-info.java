@@ -12,6 +12,10 @@ module io.treestore.server {
   requires tools.jackson.databind;
   requires com.fasterxml.jackson.annotation;
   requires info.picocli;
+  requires org.slf4j;
+  requires io.prometheus.metrics.core;
+  requires io.prometheus.metrics.model;
+  requires io.prometheus.writer.text;
 
   opens io.treestore.server to info.picocli;
 

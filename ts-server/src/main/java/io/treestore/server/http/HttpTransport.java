@@ -3,6 +3,7 @@ package io.treestore.server.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.treestore.server.Json;
+import io.treestore.server.Metrics;
 import io.treestore.server.http.Route.Answer;
 import io.treestore.server.http.Route.Call;
 import io.treestore.spi.ErrorCode;
@@ -52,7 +53,11 @@ final class HttpTransport implements TransportProvider.Transport {
   /** The JSON mapper for requests and answers. */
   static final ObjectMapper JSON = Json.MAPPER;
 
+  private static final org.slf4j.Logger REQUESTS =
+      org.slf4j.LoggerFactory.getLogger("io.treestore.server.requests");
+
   private final TreeStore ts;
+  private final Metrics metrics;
   private final HttpServer server;
   private final ExecutorService executor;
   private final long maxBody;
@@ -62,6 +67,7 @@ final class HttpTransport implements TransportProvider.Transport {
 
   HttpTransport(TreeStore ts, String host, int port, long maxBody) {
     this.ts = ts;
+    this.metrics = Metrics.of(ts);
     this.maxBody = maxBody;
     this.routes = routes();
     try {
@@ -102,6 +108,8 @@ final class HttpTransport implements TransportProvider.Transport {
       }
       return new Answer(200, Map.of("status", "ready"));
     }));
+    r.add(new Route("GET", "/metrics", "metrics", c -> new Answer(200, new RawBody(
+        metrics.contentType(), metrics.scrape()))));
     r.add(new Route("GET", "/v1/stats", "Stats", c -> new Answer(200, Map.of(
         "database", ts.database().stats(), "stores", ts.stores().keySet()))));
     r.add(new Route("PUT", "/v1/documents/{doc}", "StoreDocument", c -> {
@@ -302,42 +310,72 @@ final class HttpTransport implements TransportProvider.Transport {
 
   // ------------------------------------------------------------------ exchange
 
+  /** An answer that is not JSON (the metrics exposition). */
+  record RawBody(String contentType, byte[] bytes) {}
+
   private void handle(HttpExchange ex) throws IOException {
+    long start = System.nanoTime();
     String requestId = ex.getRequestHeaders().getFirst("X-Request-Id");
     if (requestId == null || requestId.isBlank() || requestId.length() > 128) {
       requestId = UUID.randomUUID().toString();
     }
     int status;
     Object body;
+    String code = null;
+    Route[] matched = new Route[1];
     try {
-      Answer a = dispatch(ex);
+      Answer a = dispatch(ex, matched);
       status = a.status();
       body = a.body();
     } catch (ApiError e) {
       status = e.status;
+      code = e.code;
       body = error(e.code, e.getMessage(), List.of(), requestId);
     } catch (StoreException e) {
       status = status(e.code());
+      code = e.code().name();
       body = error(e.code().name(), e.getMessage(), e.details(), requestId);
     } catch (JacksonException e) {
       status = 400;
-      body = error("INVALID_ARGUMENT", "malformed request: " + e.getOriginalMessage(),
-          List.of(), requestId);
+      code = "INVALID_ARGUMENT";
+      body = error(code, "malformed request: " + e.getOriginalMessage(), List.of(), requestId);
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "request " + requestId + " " + ex.getRequestMethod() + " "
           + ex.getRequestURI() + " failed", e);
       status = 500;
-      body = error("INTERNAL", "internal error (request " + requestId + "): " + e,
-          List.of(), requestId);
+      code = "INTERNAL";
+      body = error(code, "internal error (request " + requestId + "): " + e, List.of(),
+          requestId);
     }
-    byte[] out = JSON.writeValueAsBytes(body);
-    ex.getResponseHeaders().set("Content-Type", "application/json");
+    byte[] out;
+    if (body instanceof RawBody raw) {
+      out = raw.bytes();
+      ex.getResponseHeaders().set("Content-Type", raw.contentType());
+    } else {
+      out = JSON.writeValueAsBytes(body);
+      ex.getResponseHeaders().set("Content-Type", "application/json");
+    }
     ex.getResponseHeaders().set("X-Request-Id", requestId);
     ex.sendResponseHeaders(status, out.length == 0 ? -1 : out.length);
     try (OutputStream os = ex.getResponseBody()) {
       os.write(out);
     }
     ex.close();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    String operation = matched[0] == null ? "unknown" : matched[0].operation;
+    metrics.record("http", operation, seconds, code, matched[0] != null
+        && !matched[0].method.equals("GET"));
+    if (REQUESTS.isInfoEnabled()) {
+      REQUESTS.atInfo().addKeyValue("request_id", requestId)
+          .addKeyValue("transport", "http")
+          .addKeyValue("method", ex.getRequestMethod())
+          .addKeyValue("path", ex.getRequestURI().getRawPath())
+          .addKeyValue("operation", operation)
+          .addKeyValue("status", status)
+          .addKeyValue("outcome", code == null ? "ok" : code)
+          .addKeyValue("latency_ms", Math.round(seconds * 1e6) / 1e3)
+          .log("request");
+    }
   }
 
   private static Map<String, Object> error(String code, String message, List<String> details,
@@ -363,7 +401,7 @@ final class HttpTransport implements TransportProvider.Transport {
     };
   }
 
-  private Answer dispatch(HttpExchange ex) throws IOException {
+  private Answer dispatch(HttpExchange ex, Route[] matched) throws IOException {
     String raw = ex.getRequestURI().getRawPath();
     List<String> path = new ArrayList<>();
     for (String s : raw.split("/")) {
@@ -391,6 +429,7 @@ final class HttpTransport implements TransportProvider.Transport {
       }
       throw ApiError.notFound("no route " + ex.getRequestMethod() + " " + raw);
     }
+    matched[0] = found;
     Map<String, String> query = new HashMap<>();
     String rq = ex.getRequestURI().getRawQuery();
     if (rq != null) {
