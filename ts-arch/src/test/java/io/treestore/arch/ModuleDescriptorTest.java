@@ -101,7 +101,9 @@ class ModuleDescriptorTest {
             Set.of("transitive io.treestore.spi", "tools.jackson.databind")),
         new Expected("ts-server", "io.treestore.server", Set.of(),
             Set.of("io.treestore.spi", "jdk.httpserver", "java.net.http",
-                "tools.jackson.databind", "com.fasterxml.jackson.annotation", "info.picocli")));
+                "tools.jackson.databind", "com.fasterxml.jackson.annotation", "info.picocli",
+                "org.slf4j", "io.prometheus.metrics.core", "io.prometheus.metrics.model",
+                "io.prometheus.writer.text")));
   }
 
   @Test
