@@ -13,6 +13,7 @@ module io.treestore.server {
   requires com.fasterxml.jackson.annotation;
   requires info.picocli;
   requires org.slf4j;
+  requires com.github.benmanes.caffeine;
   requires io.prometheus.metrics.core;
   requires io.prometheus.metrics.model;
   requires io.prometheus.writer.text;

@@ -91,6 +91,26 @@ public final class Main implements Callable<Integer> {
         + " request body (default: ${DEFAULT-VALUE}).")
     long maxBody;
 
+    @Option(names = "--auth-tokens-file", description = "Require bearer tokens from this"
+        + " file (lines: TOKEN [read|write]); TREESTORE_TOKENS (comma-separated) adds more."
+        + " Default: no authentication.")
+    @Nullable Path tokensFile;
+
+    @Option(names = "--rate-limit", defaultValue = "0", description = "Requests per second"
+        + " per client (token or address); 0 = off (default).")
+    double rateLimit;
+
+    @Option(names = "--request-timeout-ms", defaultValue = "0", description = "Longest time"
+        + " a request may take (writes past it are rolled back); 0 = none (default).")
+    long requestTimeout;
+
+    @Option(names = "--tls-cert", description = "PEM certificate chain; with --tls-key,"
+        + " serve HTTPS.")
+    @Nullable Path tlsCert;
+
+    @Option(names = "--tls-key", description = "PEM PKCS#8 private key for --tls-cert.")
+    @Nullable Path tlsKey;
+
     @Option(names = "--load", description = "Ingest the PageIndex *.json files of this"
         + " directory after starting (documents already present are skipped; the doc id is"
         + " the file name without .json).")
@@ -116,6 +136,19 @@ public final class Main implements Callable<Integer> {
             case "http" -> {
               settings.put("port", String.valueOf(httpPort));
               settings.put("max-body-bytes", String.valueOf(maxBody));
+              settings.put("rate-limit", String.valueOf(rateLimit));
+              settings.put("request-timeout-ms", String.valueOf(requestTimeout));
+              if (tokensFile != null) {
+                settings.put("auth-tokens-file", tokensFile.toString());
+              }
+              String env = System.getenv("TREESTORE_TOKENS");
+              if (env != null && !env.isBlank()) {
+                settings.put("auth-tokens", env);
+              }
+              if (tlsCert != null || tlsKey != null) {
+                settings.put("tls-cert", String.valueOf(tlsCert));
+                settings.put("tls-key", String.valueOf(tlsKey));
+              }
             }
             case "grpc" -> settings.put("port", String.valueOf(grpcPort));
             default -> { }
@@ -130,6 +163,12 @@ public final class Main implements Callable<Integer> {
         if (running.size() == 1) {
           System.out.println("treestore: no gRPC transport is installed; --grpc-port "
               + grpcPort + " is not served");
+        }
+        boolean loopback = java.net.InetAddress.getByName(host).isLoopbackAddress();
+        String env = System.getenv("TREESTORE_TOKENS");
+        if (!loopback && tokensFile == null && (env == null || env.isBlank())) {
+          System.out.println("treestore: WARNING: listening on " + host
+              + " without authentication (see --auth-tokens-file)");
         }
         System.out.println("treestore: data directory " + data.toAbsolutePath()
             + ", stores " + ts.stores().keySet());

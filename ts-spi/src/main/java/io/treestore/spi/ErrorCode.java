@@ -17,6 +17,9 @@ public enum ErrorCode {
   TOO_LARGE,
   /** The database cannot serve now, e.g. read-only after a failure (HTTP 503, UNAVAILABLE). */
   UNAVAILABLE,
+  /** The caller's deadline passed before the operation finished; nothing was written (HTTP
+   *  504, gRPC DEADLINE_EXCEEDED). */
+  DEADLINE_EXCEEDED,
   /** A bug or corruption (HTTP 500, gRPC INTERNAL). */
   INTERNAL
 }

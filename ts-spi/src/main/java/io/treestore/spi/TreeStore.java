@@ -232,18 +232,52 @@ public final class TreeStore implements AutoCloseable {
    *     after a failure, with {@link ErrorCode#UNAVAILABLE}
    */
   public Object call(String store, String operation, Object request) {
+    return call(store, operation, request, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #call(String, String, Object)}, with a deadline: a write operation whose
+   * deadline passes before its commit is rolled back, so it writes nothing; a read whose
+   * deadline passes is abandoned. The deadline is checked before the operation starts, before
+   * each commit attempt, and after a read.
+   *
+   * @param store the store's name
+   * @param operation the operation's name
+   * @param request the request
+   * @param deadlineNanos the deadline on the {@link System#nanoTime()} clock;
+   *     {@link Long#MAX_VALUE} for none
+   * @return the response
+   * @throws StoreException as {@link #call(String, String, Object)}, and with
+   *     {@link ErrorCode#DEADLINE_EXCEEDED} when the deadline passed
+   */
+  public Object call(String store, String operation, Object request, long deadlineNanos) {
     StoreOperation<?, ?> op = operation(store, operation);
     Objects.requireNonNull(request, "request");
+    checkDeadline(deadlineNanos, store, operation);
     if (db.isReadOnly() && op.kind() == OperationKind.WRITE) {
       throw new StoreException(ErrorCode.UNAVAILABLE, "the database is read-only: "
           + db.failure().orElse("unknown failure"));
     }
     if (op.kind() == OperationKind.READ) {
+      Object answer;
       try (Transaction tx = db.beginReadOnly()) {
-        return op.invoke(tx, request);
+        answer = op.invoke(tx, request);
       }
+      checkDeadline(deadlineNanos, store, operation);
+      return answer;
     }
-    return inTransaction(tx -> op.invoke(tx, request));
+    return inTransaction(tx -> {
+      Object answer = op.invoke(tx, request);
+      checkDeadline(deadlineNanos, store, operation);
+      return answer;
+    });
+  }
+
+  private static void checkDeadline(long deadlineNanos, String store, String operation) {
+    if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos >= 0) {
+      throw new StoreException(ErrorCode.DEADLINE_EXCEEDED, "the deadline passed before "
+          + store + "/" + operation + " finished; nothing was written");
+    }
   }
 
   /**

@@ -2,6 +2,8 @@ package io.treestore.server.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.treestore.server.Json;
 import io.treestore.server.Metrics;
 import io.treestore.server.http.Route.Answer;
@@ -29,6 +31,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -61,17 +64,29 @@ final class HttpTransport implements TransportProvider.Transport {
   private final HttpServer server;
   private final ExecutorService executor;
   private final long maxBody;
+  private final Guard guard;
+  private final long requestTimeoutNanos;
   private final List<Route> routes;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final String address;
 
-  HttpTransport(TreeStore ts, String host, int port, long maxBody) {
+  HttpTransport(TreeStore ts, String host, int port, long maxBody, Guard guard,
+      long requestTimeoutMillis, @Nullable SSLContext tls) {
     this.ts = ts;
     this.metrics = Metrics.of(ts);
     this.maxBody = maxBody;
+    this.guard = guard;
+    this.requestTimeoutNanos = requestTimeoutMillis <= 0 ? Long.MAX_VALUE
+        : requestTimeoutMillis * 1_000_000;
     this.routes = routes();
     try {
-      this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+      if (tls != null) {
+        HttpsServer https = HttpsServer.create(new InetSocketAddress(host, port), 0);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls));
+        this.server = https;
+      } else {
+        this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e, e);
     }
@@ -80,7 +95,7 @@ final class HttpTransport implements TransportProvider.Transport {
     server.createContext("/", this::handle);
     server.start();
     InetSocketAddress a = server.getAddress();
-    this.address = "http://" + (a.getAddress().getHostAddress().contains(":")
+    this.address = (tls != null ? "https://" : "http://") + (a.getAddress().getHostAddress().contains(":")
         ? "[" + a.getAddress().getHostAddress() + "]" : a.getAddress().getHostAddress())
         + ":" + a.getPort();
   }
@@ -121,14 +136,14 @@ final class HttpTransport implements TransportProvider.Transport {
         throw ApiError.badRequest("the body must be a PageIndex JSON document");
       }
       q.put("json", new String(c.body(), StandardCharsets.UTF_8));
-      return new Answer(201, call("documents", "StoreDocument", q));
+      return new Answer(201, call(c, "documents", "StoreDocument", q));
     }));
     r.add(new Route("GET", "/v1/documents", "ListDocuments", c -> new Answer(200,
-        call("documents", "ListDocuments", params(c, Map.of("limit", "limit"))))));
+        call(c, "documents", "ListDocuments", params(c, Map.of("limit", "limit"))))));
     r.add(new Route("GET", "/v1/documents/{doc}", "GetDocument", c -> new Answer(200,
-        call("documents", "GetDocument", Map.of("doc_id", c.path().get("doc"))))));
+        call(c, "documents", "GetDocument", Map.of("doc_id", c.path().get("doc"))))));
     r.add(new Route("DELETE", "/v1/documents/{doc}", "DeleteDocument", c -> new Answer(200,
-        call("documents", "DeleteDocument", Map.of("doc_id", c.path().get("doc"))))));
+        call(c, "documents", "DeleteDocument", Map.of("doc_id", c.path().get("doc"))))));
     r.add(read("/v1/documents/{doc}/tree", "GetTree", Map.of("depth", "depth")));
     r.add(read("/v1/documents/{doc}/nodes/{node}", "GetNode", Map.of()));
     r.add(read("/v1/documents/{doc}/nodes/{node}/children", "GetChildren", Map.of()));
@@ -140,10 +155,10 @@ final class HttpTransport implements TransportProvider.Transport {
     r.add(new Route("GET", "/v1/documents/{doc}/versions", "ListVersions", c -> {
       String asOf = c.query().get("as_of");
       if (asOf != null) {
-        return new Answer(200, call("versions", "GetVersionAsOf", Map.of("doc_id",
+        return new Answer(200, call(c, "versions", "GetVersionAsOf", Map.of("doc_id",
             c.path().get("doc"), "as_of", asOf)));
       }
-      return new Answer(200, call("versions", "ListVersions", Map.of("doc_id",
+      return new Answer(200, call(c, "versions", "ListVersions", Map.of("doc_id",
           c.path().get("doc"))));
     }));
     r.add(new Route("GET", "/v1/search", "SearchByKeyword", c -> {
@@ -157,7 +172,7 @@ final class HttpTransport implements TransportProvider.Transport {
       if (!q.containsKey("query")) {
         throw ApiError.badRequest("parameter q is missing");
       }
-      return new Answer(200, call("documents", "SearchByKeyword", q));
+      return new Answer(200, call(c, "documents", "SearchByKeyword", q));
     }));
     r.add(post("/v1/cases/{case}/tool-results", "metadata", "StoreToolResult",
         Map.of("case", "case_id")));
@@ -165,43 +180,43 @@ final class HttpTransport implements TransportProvider.Transport {
       Map<String, Object> q = params(c, Map.of("tool", "tool_name", "from", "from", "to", "to",
           "limit", "limit"));
       q.put("case_id", c.path().get("case"));
-      return new Answer(200, call("metadata", "GetToolResults", q));
+      return new Answer(200, call(c, "metadata", "GetToolResults", q));
     }));
     r.add(post("/v1/cases/{case}/trajectories", "metadata", "StoreTrajectory",
         Map.of("case", "case_id")));
     r.add(new Route("GET", "/v1/cases/{case}/trajectories", "GetTrajectories", c -> {
       Map<String, Object> q = params(c, Map.of("from", "from", "to", "to", "limit", "limit"));
       q.put("case_id", c.path().get("case"));
-      return new Answer(200, call("metadata", "GetTrajectories", q));
+      return new Answer(200, call(c, "metadata", "GetTrajectories", q));
     }));
     r.add(post("/v1/cases/{case}/contradictions", "metadata", "StoreContradiction",
         Map.of("case", "case_id")));
     r.add(new Route("GET", "/v1/cases/{case}/contradictions", "GetContradictions", c -> {
       Map<String, Object> q = params(c, Map.of("criterion", "criterion_id"));
       q.put("case_id", c.path().get("case"));
-      return new Answer(200, call("metadata", "GetContradictions", q));
+      return new Answer(200, call(c, "metadata", "GetContradictions", q));
     }));
     r.add(post("/v1/cross-references", "metadata", "StoreCrossReference", Map.of()));
     r.add(new Route("GET", "/v1/documents/{doc}/nodes/{node}/cross-references",
-        "GetCrossReferences", c -> new Answer(200, call("metadata", "GetCrossReferences",
+        "GetCrossReferences", c -> new Answer(200, call(c, "metadata", "GetCrossReferences",
             Map.of("doc_id", c.path().get("doc"), "node_id", c.path().get("node"))))));
     r.add(new Route("PUT", "/v1/prompts/{prompt}/versions/{version}", "StorePrompt", c ->
-        new Answer(201, call("prompts", "StorePrompt", body(c, Map.of("prompt", "prompt_id",
+        new Answer(201, call(c, "prompts", "StorePrompt", body(c, Map.of("prompt", "prompt_id",
             "version", "version"))))));
     r.add(new Route("GET", "/v1/prompts/{prompt}/versions/{version}", "GetPrompt", c ->
-        new Answer(200, call("prompts", "GetPrompt", Map.of("prompt_id",
+        new Answer(200, call(c, "prompts", "GetPrompt", Map.of("prompt_id",
             c.path().get("prompt"), "version", c.path().get("version"))))));
     r.add(new Route("GET", "/v1/prompts/{prompt}", "GetPrompt", c -> {
       Map<String, Object> q = params(c, Map.of("at", "at"));
       q.put("prompt_id", c.path().get("prompt"));
-      return new Answer(200, call("prompts", "GetPrompt", q));
+      return new Answer(200, call(c, "prompts", "GetPrompt", q));
     }));
     r.add(post("/v1/cases/{case}/prompt-usage", "prompts", "RecordPromptUsage",
         Map.of("case", "case_id")));
     r.add(new Route("GET", "/v1/cases/{case}/prompt-usage", "GetPromptUsage", c -> {
       Map<String, Object> q = params(c, Map.of("limit", "limit"));
       q.put("case_id", c.path().get("case"));
-      return new Answer(200, call("prompts", "GetPromptUsage", q));
+      return new Answer(200, call(c, "prompts", "GetPromptUsage", q));
     }));
     r.add(new Route("GET", "/v1/stores", "ListStores", c -> new Answer(200, stores())));
     r.add(new Route("POST", "/v1/stores/{store}/{operation}", "generic", c -> {
@@ -209,7 +224,7 @@ final class HttpTransport implements TransportProvider.Transport {
       Object request = JSON.readValue(c.body() == null ? "{}".getBytes(StandardCharsets.UTF_8)
           : c.body(), op.requestType());
       return new Answer(op.kind() == OperationKind.WRITE ? 201 : 200, ts.call(
-          c.path().get("store"), c.path().get("operation"), request));
+          c.path().get("store"), c.path().get("operation"), request, c.deadline()));
     }));
     return List.copyOf(r);
   }
@@ -250,13 +265,13 @@ final class HttpTransport implements TransportProvider.Transport {
       if (c.path().containsKey("section_path")) {
         q.put("section_path", c.path().get("section_path"));
       }
-      return new Answer(200, call("documents", operation, q));
+      return new Answer(200, call(c, "documents", operation, q));
     });
   }
 
   private Route post(String template, String store, String operation,
       Map<String, String> pathFields) {
-    return new Route("POST", template, operation, c -> new Answer(201, call(store, operation,
+    return new Route("POST", template, operation, c -> new Answer(201, call(c, store, operation,
         body(c, pathFields))));
   }
 
@@ -302,10 +317,10 @@ final class HttpTransport implements TransportProvider.Transport {
     return o;
   }
 
-  private Object call(String store, String operation, Object fields) {
+  private Object call(Call c, String store, String operation, Object fields) {
     StoreOperation<?, ?> op = ts.operation(store, operation);
     Object request = JSON.convertValue(fields, op.requestType());
-    return ts.call(store, operation, request);
+    return ts.call(store, operation, request, c.deadline());
   }
 
   // ------------------------------------------------------------------ exchange
@@ -330,6 +345,12 @@ final class HttpTransport implements TransportProvider.Transport {
     } catch (ApiError e) {
       status = e.status;
       code = e.code;
+      if (e.retryAfterSeconds > 0) {
+        ex.getResponseHeaders().set("Retry-After", String.valueOf(e.retryAfterSeconds));
+      }
+      if (e.status == 401) {
+        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"treestore\"");
+      }
       body = error(e.code, e.getMessage(), List.of(), requestId);
     } catch (StoreException e) {
       status = status(e.code());
@@ -397,6 +418,7 @@ final class HttpTransport implements TransportProvider.Transport {
       case ALREADY_EXISTS, CONFLICT -> 409;
       case TOO_LARGE -> 413;
       case UNAVAILABLE -> 503;
+      case DEADLINE_EXCEEDED -> 504;
       case INTERNAL -> 500;
     };
   }
@@ -430,6 +452,20 @@ final class HttpTransport implements TransportProvider.Transport {
       throw ApiError.notFound("no route " + ex.getRequestMethod() + " " + raw);
     }
     matched[0] = found;
+    long deadline = deadline(ex);
+    if (!found.template.startsWith("/health/")) {
+      boolean write = !found.method.equals("GET") && !isReadOperation(found, vars);
+      String client = guard.authenticate(ex.getRequestHeaders().getFirst("Authorization"),
+          write);
+      if (client == null) {
+        client = ex.getRemoteAddress().getAddress().getHostAddress();
+      }
+      long wait = guard.admit(client);
+      if (wait > 0) {
+        throw new ApiError(429, "RESOURCE_EXHAUSTED", "rate limit exceeded; retry in " + wait
+            + " s", wait);
+      }
+    }
     Map<String, String> query = new HashMap<>();
     String rq = ex.getRequestURI().getRawQuery();
     if (rq != null) {
@@ -442,7 +478,40 @@ final class HttpTransport implements TransportProvider.Transport {
             : decode(kv.substring(eq + 1)));
       }
     }
-    return found.action.run(new Call(vars, query, readBody(ex)));
+    return found.action.run(new Call(vars, query, readBody(ex), deadline));
+  }
+
+  /** A generic POST of a read operation is a read. */
+  private boolean isReadOperation(Route r, Map<String, String> vars) {
+    if (!r.template.equals("/v1/stores/{store}/{operation}")) {
+      return false;
+    }
+    try {
+      return ts.operation(vars.get("store"), vars.get("operation")).kind()
+          == OperationKind.READ;
+    } catch (StoreException e) {
+      return false;
+    }
+  }
+
+  /** The request's deadline: X-Request-Deadline-Ms (relative) and the server's timeout. */
+  private long deadline(HttpExchange ex) {
+    long now = System.nanoTime();
+    long d = requestTimeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : now + requestTimeoutNanos;
+    String h = ex.getRequestHeaders().getFirst("X-Request-Deadline-Ms");
+    if (h != null) {
+      long ms;
+      try {
+        ms = Long.parseLong(h.trim());
+      } catch (NumberFormatException e) {
+        throw ApiError.badRequest("X-Request-Deadline-Ms must be a number of milliseconds");
+      }
+      if (ms <= 0) {
+        throw new ApiError(504, "DEADLINE_EXCEEDED", "the request's deadline has passed");
+      }
+      d = Math.min(d, now + Math.min(ms, Long.MAX_VALUE / 2_000_000) * 1_000_000);
+    }
+    return d;
   }
 
   private static String decode(String s) {

@@ -28,8 +28,11 @@ final class Route {
    * @param path path variables, decoded
    * @param query query parameters, decoded (the last value wins)
    * @param body the body, or {@code null} if empty
+   * @param deadline the deadline on the {@link System#nanoTime()} clock, or
+   *     {@link Long#MAX_VALUE}
    */
-  record Call(Map<String, String> path, Map<String, String> query, byte @Nullable [] body) {}
+  record Call(Map<String, String> path, Map<String, String> query, byte @Nullable [] body,
+      long deadline) {}
 
   /**
    * An answer.
