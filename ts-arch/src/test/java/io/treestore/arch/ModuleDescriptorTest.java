@@ -102,7 +102,7 @@ class ModuleDescriptorTest {
         new Expected("ts-server", "io.treestore.server", Set.of(),
             Set.of("io.treestore.spi", "jdk.httpserver", "java.net.http",
                 "tools.jackson.databind", "com.fasterxml.jackson.annotation", "info.picocli",
-                "org.slf4j", "io.prometheus.metrics.core", "io.prometheus.metrics.model",
+                "org.slf4j", "com.github.benmanes.caffeine", "io.prometheus.metrics.core", "io.prometheus.metrics.model",
                 "io.prometheus.writer.text")));
   }
 
