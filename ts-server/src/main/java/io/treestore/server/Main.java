@@ -30,12 +30,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The {@code treestore} command. Exit codes: 0 success, 1 a failed operation (the message
- * says why), 2 bad usage, 3 no suitable Java (from the launcher).
+ * The {@code treestore} command: {@code serve}, {@code ingest}, {@code get}, {@code tree},
+ * {@code search}, {@code versions}, {@code check}, {@code backup}, {@code restore},
+ * {@code stats}, {@code compact}. Most work on a local data directory ({@code --data}) or
+ * against a server ({@code --server}); human output by default, {@code --json} for scripts.
+ * Exit codes: 0 success, 1 a failed operation or, for {@code check}, problems found (the
+ * message says why), 2 bad usage, 3 no suitable Java (from the launcher).
  */
 @Command(name = "treestore", mixinStandardHelpOptions = true, version = "treestore 0.1.0",
     description = "TreeStore: a transactional database for PageIndex document trees.",
-    subcommands = {Main.Serve.class, Main.Ingest.class})
+    subcommands = {Main.Serve.class, Main.Ingest.class, Commands.Get.class, Commands.Tree.class,
+        Commands.Search.class, Commands.Versions.class, Commands.Check.class,
+        Commands.Backup.class, Commands.Restore.class, Commands.Stats.class,
+        Commands.Compact.class})
 public final class Main implements Callable<Integer> {
   /** Creates the command (used by picocli). */
   public Main() {

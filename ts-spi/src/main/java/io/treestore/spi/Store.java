@@ -24,6 +24,19 @@ public interface Store {
    */
   List<StoreOperation<?, ?>> operations();
 
+  /**
+   * Verifies the store's records against its indexes (and full-text indexes) in a consistent
+   * view, for {@code treestore check}. By default nothing is checked.
+   *
+   * @param view a snapshot of the database
+   * @param maxProblems how many problems to describe (all are counted in the messages'
+   *     totals)
+   * @return one line per problem found, naming the keyspace and key; empty when consistent
+   */
+  default List<String> check(io.treestore.txn.ReadView view, int maxProblems) {
+    return List.of();
+  }
+
   /** Releases resources the store holds outside the database; by default nothing. */
   default void close() {}
 }

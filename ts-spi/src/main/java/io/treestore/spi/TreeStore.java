@@ -319,6 +319,40 @@ public final class TreeStore implements AutoCloseable {
   }
 
   /**
+   * Checks everything: writes a checkpoint so that the data file holds every commit, verifies
+   * the data file from disk ({@link Database#check()}), then asks every store to verify its
+   * indexes against its records in one snapshot. Reads the whole database.
+   *
+   * @param maxProblems how many problems each area describes, {@code >= 1}
+   * @return the result
+   * @throws IllegalArgumentException if {@code maxProblems < 1}
+   * @throws io.treestore.page.StorageException on an I/O error
+   */
+  public CheckResult check(int maxProblems) {
+    if (maxProblems < 1) {
+      throw new IllegalArgumentException("maxProblems must be >= 1, was " + maxProblems);
+    }
+    List<String> problems = new ArrayList<>();
+    long lsn = db.isReadOnly() ? db.checkpointLsn() : db.checkpoint();
+    var file = db.check();
+    for (String p : file.problems()) {
+      problems.add("data file: " + p);
+    }
+    try (io.treestore.txn.DbSnapshot snap = db.snapshot()) {
+      for (Store s : stores.values()) {
+        try {
+          for (String p : s.check(snap, maxProblems)) {
+            problems.add("store " + s.name() + ": " + p);
+          }
+        } catch (RuntimeException e) {
+          problems.add("store " + s.name() + ": check failed: " + e);
+        }
+      }
+    }
+    return new CheckResult(problems, file.pageCount(), lsn);
+  }
+
+  /**
    * Closes every store, then the database (with a final checkpoint). Idempotent.
    */
   @Override

@@ -770,6 +770,22 @@ public final class Database implements AutoCloseable {
   }
 
   /**
+   * Verifies the data file as of the last checkpoint, reading every page from disk past the
+   * cache: checksums, B+Tree invariants (order, bounds, depth, fill, counts, overflow
+   * chains), that every page is used once or free, and both meta pages. Call
+   * {@link #checkpoint()} first to include the latest commits. Readers and writers continue
+   * meanwhile; checkpoints wait.
+   *
+   * @return the report; {@code ok()} when the file is sound
+   * @throws IllegalStateException if the database is closed
+   * @throws io.treestore.page.StorageException on an I/O error
+   */
+  public io.treestore.btree.CheckReport check() {
+    checkOpen();
+    return file.check();
+  }
+
+  /**
    * Returns counters and gauges for monitoring. Counting free pages reads the free list.
    *
    * @return the figures at this moment

@@ -218,6 +218,25 @@ final class HttpTransport implements TransportProvider.Transport {
       q.put("case_id", c.path().get("case"));
       return new Answer(200, call(c, "prompts", "GetPromptUsage", q));
     }));
+    r.add(new Route("POST", "/v1/admin/check", "Check", c -> {
+      JsonNode b = c.body() == null ? JSON.createObjectNode() : JSON.readTree(c.body());
+      int max = b.path("max_problems").asInt(100);
+      return new Answer(200, ts.check(Math.max(1, max)));
+    }));
+    r.add(new Route("POST", "/v1/admin/backup", "Backup", c -> {
+      JsonNode b = c.body() == null ? JSON.createObjectNode() : JSON.readTree(c.body());
+      String target = b.path("target").asString("");
+      if (target.isEmpty()) {
+        throw ApiError.badRequest("target (a directory on the server) is missing");
+      }
+      java.nio.file.Path dir = java.nio.file.Path.of(target);
+      try {
+        long lsn = ts.database().backup(dir);
+        return new Answer(201, Map.of("target", dir.toAbsolutePath().toString(), "lsn", lsn));
+      } catch (IllegalArgumentException e) {
+        throw ApiError.badRequest(e.getMessage());
+      }
+    }));
     r.add(new Route("GET", "/v1/stores", "ListStores", c -> new Answer(200, stores())));
     r.add(new Route("POST", "/v1/stores/{store}/{operation}", "generic", c -> {
       StoreOperation<?, ?> op = ts.operation(c.path().get("store"), c.path().get("operation"));

@@ -119,6 +119,23 @@ public final class DocumentStore implements Store {
             model::search));
   }
 
+
+  @Override
+  public java.util.List<String> check(io.treestore.txn.ReadView view, int maxProblems) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (io.treestore.index.IndexCheckReport r : java.util.List.of(model.docs.check(view, maxProblems), model.versions.check(view, maxProblems),
+        model.nodes.check(view, maxProblems), model.fts.check(view, maxProblems))) {
+      for (io.treestore.index.IndexProblem p : r.problems()) {
+        out.add(p.toString());
+      }
+      if (r.problemCount() > r.problems().size()) {
+        out.add(r.table() + ": " + (r.problemCount() - r.problems().size())
+            + " more problems");
+      }
+    }
+    return out;
+  }
+
   private static void checkDepth(Integer depth) {
     if (depth != null && depth < 0) {
       throw StoreException.invalid("depth must be >= 0, was " + depth);

@@ -103,6 +103,23 @@ public final class MetadataStore implements Store {
             this::getContradictions));
   }
 
+
+  @Override
+  public java.util.List<String> check(io.treestore.txn.ReadView view, int maxProblems) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (io.treestore.index.IndexCheckReport r : java.util.List.of(tools.check(view, maxProblems), trajectories.check(view, maxProblems),
+        xrefs.check(view, maxProblems), contradictions.check(view, maxProblems))) {
+      for (io.treestore.index.IndexProblem p : r.problems()) {
+        out.add(p.toString());
+      }
+      if (r.problemCount() > r.problems().size()) {
+        out.add(r.table() + ": " + (r.problemCount() - r.problems().size())
+            + " more problems");
+      }
+    }
+    return out;
+  }
+
   private Instant now(@Nullable Instant t) {
     return t == null ? clock.instant() : t;
   }

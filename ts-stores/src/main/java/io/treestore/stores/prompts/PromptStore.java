@@ -72,6 +72,22 @@ public final class PromptStore implements Store {
             "Returns usages by case, or by prompt and version.", this::usage));
   }
 
+
+  @Override
+  public java.util.List<String> check(io.treestore.txn.ReadView view, int maxProblems) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (io.treestore.index.IndexCheckReport r : java.util.List.of(prompts.check(view, maxProblems), usages.check(view, maxProblems))) {
+      for (io.treestore.index.IndexProblem p : r.problems()) {
+        out.add(p.toString());
+      }
+      if (r.problemCount() > r.problems().size()) {
+        out.add(r.table() + ": " + (r.problemCount() - r.problems().size())
+            + " more problems");
+      }
+    }
+    return out;
+  }
+
   private Prompt store(Transaction tx, Prompt q) {
     Checks.id(q.promptId(), "prompt_id");
     Checks.id(q.version(), "version");
