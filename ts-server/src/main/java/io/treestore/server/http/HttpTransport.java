@@ -115,18 +115,19 @@ final class HttpTransport implements TransportProvider.Transport {
   private List<Route> routes() {
     List<Route> r = new ArrayList<>();
     r.add(new Route("GET", "/health/live", "health", c -> new Answer(200,
-        Map.of("status", "live"))));
+        Map.of("status", "live"))).doc("Liveness: the process answers."));
     r.add(new Route("GET", "/health/ready", "health", c -> {
       if (ts.database().isReadOnly()) {
         throw new ApiError(503, "UNAVAILABLE", "read-only: "
             + ts.database().failure().orElse("unknown failure"));
       }
       return new Answer(200, Map.of("status", "ready"));
-    }));
+    }).doc("Readiness: 200 when the database accepts writes, else 503."));
     r.add(new Route("GET", "/metrics", "metrics", c -> new Answer(200, new RawBody(
-        metrics.contentType(), metrics.scrape()))));
+        metrics.contentType(), metrics.scrape()))).doc("Prometheus metrics (text format)."));
     r.add(new Route("GET", "/v1/stats", "Stats", c -> new Answer(200, Map.of(
-        "database", ts.database().stats(), "stores", ts.stores().keySet()))));
+        "database", ts.database().stats(), "stores", ts.stores().keySet())))
+        .doc("Database counters and the installed stores."));
     r.add(new Route("PUT", "/v1/documents/{doc}", "StoreDocument", c -> {
       Map<String, Object> q = new LinkedHashMap<>();
       q.put("doc_id", c.path().get("doc"));
@@ -137,13 +138,21 @@ final class HttpTransport implements TransportProvider.Transport {
       }
       q.put("json", new String(c.body(), StandardCharsets.UTF_8));
       return new Answer(201, call(c, "documents", "StoreDocument", q));
-    }));
+    }).query("version_id", "effective_date")
+        .op("documents", "StoreDocument", Route.Body.PAGEINDEX, 201)
+        .doc("Ingest a PageIndex tree as a new version of a document."));
     r.add(new Route("GET", "/v1/documents", "ListDocuments", c -> new Answer(200,
-        call(c, "documents", "ListDocuments", params(c, Map.of("limit", "limit"))))));
+        call(c, "documents", "ListDocuments", params(c, Map.of("limit", "limit")))))
+        .query("limit").op("documents", "ListDocuments", Route.Body.NONE, 200)
+        .doc("List documents."));
     r.add(new Route("GET", "/v1/documents/{doc}", "GetDocument", c -> new Answer(200,
-        call(c, "documents", "GetDocument", Map.of("doc_id", c.path().get("doc"))))));
+        call(c, "documents", "GetDocument", Map.of("doc_id", c.path().get("doc")))))
+        .op("documents", "GetDocument", Route.Body.NONE, 200)
+        .doc("A document's metadata (current version)."));
     r.add(new Route("DELETE", "/v1/documents/{doc}", "DeleteDocument", c -> new Answer(200,
-        call(c, "documents", "DeleteDocument", Map.of("doc_id", c.path().get("doc"))))));
+        call(c, "documents", "DeleteDocument", Map.of("doc_id", c.path().get("doc")))))
+        .op("documents", "DeleteDocument", Route.Body.NONE, 200)
+        .doc("Delete a document with all its versions."));
     r.add(read("/v1/documents/{doc}/tree", "GetTree", Map.of("depth", "depth")));
     r.add(read("/v1/documents/{doc}/nodes/{node}", "GetNode", Map.of()));
     r.add(read("/v1/documents/{doc}/nodes/{node}/children", "GetChildren", Map.of()));
@@ -160,7 +169,8 @@ final class HttpTransport implements TransportProvider.Transport {
       }
       return new Answer(200, call(c, "versions", "ListVersions", Map.of("doc_id",
           c.path().get("doc"))));
-    }));
+    }).query("as_of").op("versions", "ListVersions", Route.Body.NONE, 200)
+        .doc("All versions, oldest first; with as_of, {\"version\": the one in effect}."));
     r.add(new Route("GET", "/v1/search", "SearchByKeyword", c -> {
       String analyzer = c.query().get("analyzer");
       if (analyzer != null && !analyzer.equals("standard")) {
@@ -173,7 +183,9 @@ final class HttpTransport implements TransportProvider.Transport {
         throw ApiError.badRequest("parameter q is missing");
       }
       return new Answer(200, call(c, "documents", "SearchByKeyword", q));
-    }));
+    }).query("q", "doc", "version", "as_of", "section_path", "limit", "analyzer")
+        .op("documents", "SearchByKeyword", Route.Body.NONE, 200)
+        .doc("BM25 keyword search over nodes."));
     r.add(post("/v1/cases/{case}/tool-results", "metadata", "StoreToolResult",
         Map.of("case", "case_id")));
     r.add(new Route("GET", "/v1/cases/{case}/tool-results", "GetToolResults", c -> {
@@ -181,48 +193,59 @@ final class HttpTransport implements TransportProvider.Transport {
           "limit", "limit"));
       q.put("case_id", c.path().get("case"));
       return new Answer(200, call(c, "metadata", "GetToolResults", q));
-    }));
+    }).query("tool", "from", "to", "limit")
+        .op("metadata", "GetToolResults", Route.Body.NONE, 200)
+        .doc("A case's tool results with aggregates."));
     r.add(post("/v1/cases/{case}/trajectories", "metadata", "StoreTrajectory",
         Map.of("case", "case_id")));
     r.add(new Route("GET", "/v1/cases/{case}/trajectories", "GetTrajectories", c -> {
       Map<String, Object> q = params(c, Map.of("from", "from", "to", "to", "limit", "limit"));
       q.put("case_id", c.path().get("case"));
       return new Answer(200, call(c, "metadata", "GetTrajectories", q));
-    }));
+    }).query("from", "to", "limit").op("metadata", "GetTrajectories", Route.Body.NONE, 200)
+        .doc("A case's search trajectories."));
     r.add(post("/v1/cases/{case}/contradictions", "metadata", "StoreContradiction",
         Map.of("case", "case_id")));
     r.add(new Route("GET", "/v1/cases/{case}/contradictions", "GetContradictions", c -> {
       Map<String, Object> q = params(c, Map.of("criterion", "criterion_id"));
       q.put("case_id", c.path().get("case"));
       return new Answer(200, call(c, "metadata", "GetContradictions", q));
-    }));
+    }).query("criterion").op("metadata", "GetContradictions", Route.Body.NONE, 200)
+        .doc("A case's contradictions."));
     r.add(post("/v1/cross-references", "metadata", "StoreCrossReference", Map.of()));
     r.add(new Route("GET", "/v1/documents/{doc}/nodes/{node}/cross-references",
         "GetCrossReferences", c -> new Answer(200, call(c, "metadata", "GetCrossReferences",
-            Map.of("doc_id", c.path().get("doc"), "node_id", c.path().get("node"))))));
+            Map.of("doc_id", c.path().get("doc"), "node_id", c.path().get("node")))))
+        .op("metadata", "GetCrossReferences", Route.Body.NONE, 200)
+        .doc("A node's cross-references in both directions."));
     r.add(new Route("PUT", "/v1/prompts/{prompt}/versions/{version}", "StorePrompt", c ->
         new Answer(201, call(c, "prompts", "StorePrompt", body(c, Map.of("prompt", "prompt_id",
-            "version", "version"))))));
+            "version", "version"))))).op("prompts", "StorePrompt", Route.Body.REQUEST, 201)
+        .doc("Store a prompt version (immutable)."));
     r.add(new Route("GET", "/v1/prompts/{prompt}/versions/{version}", "GetPrompt", c ->
         new Answer(200, call(c, "prompts", "GetPrompt", Map.of("prompt_id",
-            c.path().get("prompt"), "version", c.path().get("version"))))));
+            c.path().get("prompt"), "version", c.path().get("version")))))
+        .op("prompts", "GetPrompt", Route.Body.NONE, 200).doc("A prompt version."));
     r.add(new Route("GET", "/v1/prompts/{prompt}", "GetPrompt", c -> {
       Map<String, Object> q = params(c, Map.of("at", "at"));
       q.put("prompt_id", c.path().get("prompt"));
       return new Answer(200, call(c, "prompts", "GetPrompt", q));
-    }));
+    }).query("at").op("prompts", "GetPrompt", Route.Body.NONE, 200)
+        .doc("The prompt version deployed at an instant (default now)."));
     r.add(post("/v1/cases/{case}/prompt-usage", "prompts", "RecordPromptUsage",
         Map.of("case", "case_id")));
     r.add(new Route("GET", "/v1/cases/{case}/prompt-usage", "GetPromptUsage", c -> {
       Map<String, Object> q = params(c, Map.of("limit", "limit"));
       q.put("case_id", c.path().get("case"));
       return new Answer(200, call(c, "prompts", "GetPromptUsage", q));
-    }));
+    }).query("limit").op("prompts", "GetPromptUsage", Route.Body.NONE, 200)
+        .doc("Prompt versions a case used."));
     r.add(new Route("POST", "/v1/admin/check", "Check", c -> {
       JsonNode b = c.body() == null ? JSON.createObjectNode() : JSON.readTree(c.body());
       int max = b.path("max_problems").asInt(100);
       return new Answer(200, ts.check(Math.max(1, max)));
-    }));
+    }).op(null, null, Route.Body.OBJECT, 200)
+        .doc("Check the data file, indexes and full-text indexes (body: {max_problems})."));
     r.add(new Route("POST", "/v1/admin/backup", "Backup", c -> {
       JsonNode b = c.body() == null ? JSON.createObjectNode() : JSON.readTree(c.body());
       String target = b.path("target").asString("");
@@ -236,15 +259,20 @@ final class HttpTransport implements TransportProvider.Transport {
       } catch (IllegalArgumentException e) {
         throw ApiError.badRequest(e.getMessage());
       }
-    }));
-    r.add(new Route("GET", "/v1/stores", "ListStores", c -> new Answer(200, stores())));
+    }).op(null, null, Route.Body.OBJECT, 201)
+        .doc("Write an online backup to a directory on the server (body: {target})."));
+    r.add(new Route("GET", "/openapi.json", "OpenApi", c -> new Answer(200,
+        OpenApi.document(routes, ts, address))).doc("This API as an OpenAPI 3.1 document."));
+    r.add(new Route("GET", "/v1/stores", "ListStores", c -> new Answer(200, stores()))
+        .doc("The installed stores and their operations."));
     r.add(new Route("POST", "/v1/stores/{store}/{operation}", "generic", c -> {
       StoreOperation<?, ?> op = ts.operation(c.path().get("store"), c.path().get("operation"));
       Object request = JSON.readValue(c.body() == null ? "{}".getBytes(StandardCharsets.UTF_8)
           : c.body(), op.requestType());
       return new Answer(op.kind() == OperationKind.WRITE ? 201 : 200, ts.call(
           c.path().get("store"), c.path().get("operation"), request, c.deadline()));
-    }));
+    }).op(null, null, Route.Body.OBJECT, 200)
+        .doc("Call any operation of any store; the body is its request record as JSON."));
     return List.copyOf(r);
   }
 
@@ -285,13 +313,15 @@ final class HttpTransport implements TransportProvider.Transport {
         q.put("section_path", c.path().get("section_path"));
       }
       return new Answer(200, call(c, "documents", operation, q));
-    });
+    }).query(java.util.stream.Stream.concat(extra.keySet().stream().sorted(),
+            java.util.stream.Stream.of("version", "as_of")).toArray(String[]::new))
+        .op("documents", operation, Route.Body.NONE, 200);
   }
 
   private Route post(String template, String store, String operation,
       Map<String, String> pathFields) {
     return new Route("POST", template, operation, c -> new Answer(201, call(c, store, operation,
-        body(c, pathFields))));
+        body(c, pathFields)))).op(store, operation, Route.Body.REQUEST, 201);
   }
 
   private static long integer(String s, String what) {
@@ -495,6 +525,12 @@ final class HttpTransport implements TransportProvider.Transport {
         int eq = kv.indexOf('=');
         query.put(decode(eq < 0 ? kv : kv.substring(0, eq)), eq < 0 ? ""
             : decode(kv.substring(eq + 1)));
+      }
+    }
+    for (String k : query.keySet()) {
+      if (!found.query.contains(k)) {
+        throw ApiError.badRequest("unknown query parameter '" + k + "'"
+            + (found.query.isEmpty() ? "; this route takes none" : "; known: " + found.query));
       }
     }
     return found.action.run(new Call(vars, query, readBody(ex), deadline));

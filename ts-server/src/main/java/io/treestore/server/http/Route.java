@@ -42,11 +42,29 @@ final class Route {
    */
   record Answer(int status, Object body) {}
 
+  /** What a route's body is, for the OpenAPI document. */
+  enum Body {
+    /** No body. */
+    NONE,
+    /** The operation's request record as JSON (path variables filled in by the server). */
+    REQUEST,
+    /** A PageIndex JSON document. */
+    PAGEINDEX,
+    /** A free-form JSON object. */
+    OBJECT
+  }
+
   final String method;
   final String template;
   final List<String> segments;
   final Action action;
   final String operation;
+  List<String> query = List.of();
+  @Nullable String store;
+  @Nullable String storeOperation;
+  Body body = Body.NONE;
+  int status = 200;
+  String summary = "";
 
   Route(String method, String template, String operation, Action action) {
     this.method = method;
@@ -60,6 +78,28 @@ final class Route {
       }
     }
     this.segments = List.copyOf(segs);
+  }
+
+  /** Declares the query parameters; others are refused with 400. */
+  Route query(String... names) {
+    this.query = List.of(names);
+    return this;
+  }
+
+  /** Declares the store operation behind the route (for request and response schemas). */
+  Route op(@Nullable String storeName, @Nullable String operationName, Body bodyKind,
+      int successStatus) {
+    this.store = storeName;
+    this.storeOperation = operationName;
+    this.body = bodyKind;
+    this.status = successStatus;
+    return this;
+  }
+
+  /** Declares a one-line description. */
+  Route doc(String text) {
+    this.summary = text;
+    return this;
   }
 
   /** Matches decoded path segments; fills the variables and returns true on a match. */
