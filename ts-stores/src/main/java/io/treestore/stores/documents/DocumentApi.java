@@ -21,7 +21,8 @@ public final class DocumentApi {
    * @param versionId the new version's id (same rules), or {@code null} for a fresh one
    * @param effectiveDate the date the version takes effect, or {@code null} for today (UTC)
    * @param json the PageIndex JSON as it comes ({@code doc_name}, {@code doc_description},
-   *     {@code structure} with nested {@code nodes})
+   *     {@code structure} with nested {@code nodes}); the nodes' page ranges may hold at most
+   *     1,000,000 pages together
    */
   public record StoreDocument(String docId, @Nullable String versionId,
       @Nullable String effectiveDate, String json) {}
@@ -250,7 +251,9 @@ public final class DocumentApi {
    * @param effectiveDate when it takes effect
    * @param endDate when the next version took effect, or {@code null}
    * @param nodeCount its nodes
-   * @param diff its changes against the version in effect before it (empty for the first)
+   * @param diff its changes against the version in effect before it (empty for the first);
+   *     recomputed when a version stored later, with an earlier date, becomes the one before
+   *     it
    */
   public record Version(String docId, String versionId, String effectiveDate,
       @Nullable String endDate, int nodeCount, List<Change> diff) {}

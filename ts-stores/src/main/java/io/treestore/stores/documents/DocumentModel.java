@@ -54,6 +54,8 @@ import tools.jackson.core.type.TypeReference;
 final class DocumentModel {
   static final String STORE = "documents";
   private static final int MAX_ID = 200;
+  private static final java.util.regex.Pattern DATE =
+      java.util.regex.Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}");
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
   final Table<Tuple> docs;
@@ -192,6 +194,11 @@ final class DocumentModel {
           docDescription, attributes, diff);
     }
 
+    VersionRec withDiff(List<Change> changes) {
+      return new VersionRec(effectiveDate, endDate, nodeCount, number, created, docName,
+          docDescription, attributes, changes);
+    }
+
     DocumentApi.Version api(String docId, String versionId) {
       return new DocumentApi.Version(docId, versionId, effectiveDate, endDate, nodeCount, diff);
     }
@@ -221,6 +228,11 @@ final class DocumentModel {
 
   static LocalDate date(String value, String what) {
     try {
+      // exactly YYYY-MM-DD: LocalDate.parse also takes "+10000-01-01" and "-0001-01-01",
+      // whose strings do not sort by date (versions are ordered by the date string)
+      if (!DATE.matcher(value).matches()) {
+        throw new DateTimeParseException("not YYYY-MM-DD", value, 0);
+      }
       return LocalDate.parse(value);
     } catch (DateTimeParseException e) {
       throw StoreException.invalid(what + " must be a date YYYY-MM-DD, was '" + value + "'");
@@ -330,14 +342,33 @@ final class DocumentModel {
     // the version before (same date counts: it was ingested earlier) and after this one
     Resolved before = asOf(tx, docId, effective);
     String endDate = null;
+    Resolved next = null;
     try (RowIterator<Tuple> it = versions.scanIndex(tx, "temporal", TupleRange.between(
         Tuple.of(docId, date), false, Tuple.of(docId), true))) {
       if (it.hasNext()) {
-        endDate = VersionRec.of(it.next().record()).effectiveDate;
+        Row<Tuple> r = it.next();
+        next = new Resolved(r.primaryKey().getString(1), VersionRec.of(r.record()));
+        endDate = next.rec.effectiveDate;
       }
     }
-    List<Change> diff = before == null ? List.of() : diff(tx, docId, before.versionId,
-        parsed.nodes);
+    List<NodeRec> fresh = new ArrayList<>(parsed.nodes.size());
+    for (FlatNode f : parsed.nodes) {
+      fresh.add(NodeRec.of(f));
+    }
+    List<Change> diff = before == null ? List.of() : diff(nodesOf(tx, docId,
+        before.versionId), fresh);
+    if (next != null) {
+      // a back-dated version: the next version now follows this one, so its diff is against
+      // this one (not against the version that was in effect before it when it was stored)
+      Map<String, NodeRec> mine = new LinkedHashMap<>();
+      for (NodeRec n : fresh) {
+        mine.put(n.nodeId, n);
+      }
+      List<NodeRec> theirs = new ArrayList<>(nodesOf(tx, docId, next.versionId).values());
+      theirs.sort(Comparator.comparingInt(NodeRec::order));
+      versions.put(tx, Tuple.of(docId, next.versionId), next.rec.withDiff(diff(mine, theirs))
+          .encode());
+    }
     if (before != null && (before.rec.endDate == null
         || before.rec.endDate.compareTo(date) > 0)) {
       versions.put(tx, Tuple.of(docId, before.versionId), before.rec.withEndDate(date)
@@ -357,20 +388,22 @@ final class DocumentModel {
     return new DocumentApi.Stored(docId, vid, parsed.nodes.size(), parsed.warnings);
   }
 
-  private List<Change> diff(Transaction tx, String docId, String oldVersion,
-      List<FlatNode> now) {
-    Map<String, NodeRec> old = new LinkedHashMap<>();
+  private Map<String, NodeRec> nodesOf(Transaction tx, String docId, String versionId) {
+    Map<String, NodeRec> out = new LinkedHashMap<>();
     try (RowIterator<Tuple> it = nodes.scan(tx, TupleRange.prefix(Tuple.of(docId,
-        oldVersion)))) {
+        versionId)))) {
       while (it.hasNext()) {
         NodeRec n = NodeRec.of(it.next().record());
-        old.put(n.nodeId, n);
+        out.put(n.nodeId, n);
       }
     }
+    return out;
+  }
+
+  private static List<Change> diff(Map<String, NodeRec> old, List<NodeRec> now) {
     List<Change> out = new ArrayList<>();
     Map<String, NodeRec> seen = new HashMap<>();
-    for (FlatNode f : now) {
-      NodeRec n = NodeRec.of(f);
+    for (NodeRec n : now) {
       seen.put(n.nodeId, n);
       NodeRec o = old.get(n.nodeId);
       if (o == null) {

@@ -20,7 +20,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Validation collects every problem before failing: a body that is not a JSON object, a
  * missing or mistyped {@code structure}, nodes that are not objects, missing or non-string
  * titles, non-string ids, duplicate ids, page numbers that are negative, fractional or not
- * numbers, mistyped texts or child lists. Real output's quirks load with a warning:
+ * numbers, mistyped texts or child lists, page ranges that hold more than
+ * {@value #MAX_PAGES} pages over all nodes (the {@code page} index has an entry per page of
+ * each node). Real output's quirks load with a warning:
  * {@code end_index < start_index} (the node covers {@code start_index} only; both raw values
  * are kept in the node's attributes) and missing {@code node_id}s (assigned in document order
  * as four-digit numbers, skipping ids in use).
@@ -28,6 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
 final class ParsedDocument {
   static final ObjectMapper JSON = JsonMapper.builder().build();
   static final int MAX_NODES = 1_000_000;
+  /** The most pages all nodes' ranges may hold together (page index entries per version). */
+  static final long MAX_PAGES = 1_000_000;
   private static final Set<String> KNOWN = Set.of("title", "node_id", "start_index",
       "end_index", "summary", "prefix_summary", "text", "nodes");
 
@@ -201,6 +205,7 @@ final class ParsedDocument {
           + " no node_id; ids were assigned in document order");
     }
     List<FlatNode> out = new ArrayList<>(order.size());
+    long pages = 0;
     for (int i = 0; i < order.size(); i++) {
       Raw r = order.get(i);
       if (!r.node.isObject()) {
@@ -230,6 +235,15 @@ final class ParsedDocument {
         attrs.put("end_index", end);
         end = start;
       }
+      if (start != null && end != null) {
+        long span = (long) end - start + 1;
+        if (span > MAX_PAGES) {
+          problems.add(r.where + ": pages " + start + " to " + end + " are " + span
+              + " pages, at most " + MAX_PAGES + " in all");
+        } else {
+          pages += span;
+        }
+      }
       String summary = optionalString(n, "summary", r.where, problems);
       String prefix = optionalString(n, "prefix_summary", r.where, problems);
       String text = optionalString(n, "text", r.where, problems);
@@ -250,6 +264,10 @@ final class ParsedDocument {
       out.add(new FlatNode(r.id, r.parent == null ? null : r.parent.id, r.ordinal, r.depth,
           out.size(), title, start, end, summary, prefix, text, r.path, List.copyOf(kids),
           attrs.isEmpty() ? null : JSON.writeValueAsString(attrs)));
+    }
+    if (pages > MAX_PAGES) {
+      problems.add("the nodes' page ranges hold " + pages + " pages in all, at most "
+          + MAX_PAGES);
     }
     if (order.isEmpty() && problems.isEmpty()) {
       problems.add("\"structure\" holds no nodes");
