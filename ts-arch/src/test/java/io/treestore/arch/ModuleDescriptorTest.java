@@ -103,7 +103,9 @@ class ModuleDescriptorTest {
             Set.of("io.treestore.spi", "jdk.httpserver", "java.net.http",
                 "tools.jackson.databind", "com.fasterxml.jackson.annotation", "info.picocli",
                 "org.slf4j", "com.github.benmanes.caffeine", "io.prometheus.metrics.core", "io.prometheus.metrics.model",
-                "io.prometheus.writer.text")));
+                "io.prometheus.writer.text", "io.grpc", "io.grpc.stub", "io.grpc.protobuf",
+                "io.grpc.services", "io.grpc.netty.shaded", "com.google.protobuf",
+                "com.google.protobuf.util", "com.google.common")));
   }
 
   @Test

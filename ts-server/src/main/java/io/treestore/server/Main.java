@@ -76,7 +76,7 @@ public final class Main implements Callable<Integer> {
 
   /** {@code treestore serve}: opens the data directory and serves it until stopped. */
   @Command(name = "serve", mixinStandardHelpOptions = true,
-      description = "Serve a data directory over HTTP/JSON until SIGTERM or Ctrl-C.")
+      description = "Serve a data directory over HTTP/JSON and gRPC until SIGTERM or Ctrl-C.")
   static final class Serve implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "The data directory (created"
         + " if missing).")
@@ -90,8 +90,8 @@ public final class Main implements Callable<Integer> {
         + " ${DEFAULT-VALUE}; 0 picks a free one).")
     int httpPort;
 
-    @Option(names = "--grpc-port", defaultValue = "50051", description = "gRPC port, used"
-        + " when a gRPC transport is installed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--grpc-port", defaultValue = "50051", description = "gRPC port"
+        + " (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int grpcPort;
 
     @Option(names = "--max-body-bytes", defaultValue = "67108864", description = "Largest"
@@ -157,7 +157,22 @@ public final class Main implements Callable<Integer> {
                 settings.put("tls-key", String.valueOf(tlsKey));
               }
             }
-            case "grpc" -> settings.put("port", String.valueOf(grpcPort));
+            case "grpc" -> {
+              settings.put("port", String.valueOf(grpcPort));
+              settings.put("max-message-bytes", String.valueOf(maxBody));
+              settings.put("rate-limit", String.valueOf(rateLimit));
+              if (tokensFile != null) {
+                settings.put("auth-tokens-file", tokensFile.toString());
+              }
+              String env = System.getenv("TREESTORE_TOKENS");
+              if (env != null && !env.isBlank()) {
+                settings.put("auth-tokens", env);
+              }
+              if (tlsCert != null || tlsKey != null) {
+                settings.put("tls-cert", String.valueOf(tlsCert));
+                settings.put("tls-key", String.valueOf(tlsKey));
+              }
+            }
             default -> { }
           }
           TransportProvider.Transport t = p.start(ts, settings);
@@ -166,10 +181,6 @@ public final class Main implements Callable<Integer> {
         }
         if (running.stream().noneMatch(t -> t.address().startsWith("http:"))) {
           throw new IllegalStateException("no http transport found on the module path");
-        }
-        if (running.size() == 1) {
-          System.out.println("treestore: no gRPC transport is installed; --grpc-port "
-              + grpcPort + " is not served");
         }
         boolean loopback = java.net.InetAddress.getByName(host).isLoopbackAddress();
         String env = System.getenv("TREESTORE_TOKENS");

@@ -29,9 +29,9 @@ import org.jspecify.annotations.Nullable;
  * address): {@code rate} requests per second with bursts of {@code rate}; over it, 429 with
  * {@code Retry-After}. Buckets idle for 10 minutes are dropped. Thread-safe.
  */
-final class Guard {
+public final class Guard {
   /** What a token may do. */
-  enum Access {
+  public enum Access {
     /** Reads only. */
     READ,
     /** Reads and writes. */
@@ -42,15 +42,30 @@ final class Guard {
   private final double rate;
   private final @Nullable Cache<String, Bucket> buckets;
 
-  Guard(Map<String, Access> tokenHashes, double rate) {
+  /**
+   * Creates a guard.
+   *
+   * @param tokenHashes SHA-256 (hex) of each token and what it may do; empty turns
+   *     authentication off
+   * @param rate requests per second per client; 0 turns rate limiting off
+   */
+  public Guard(Map<String, Access> tokenHashes, double rate) {
     this.tokens = Map.copyOf(tokenHashes);
     this.rate = rate;
     this.buckets = rate > 0 ? Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10))
         .maximumSize(1_000_000).build() : null;
   }
 
-  /** Reads tokens from a file and an environment value. */
-  static Map<String, Access> load(@Nullable Path file, @Nullable String env) {
+  /**
+   * Reads tokens from a file and an environment value.
+   *
+   * @param file the token file, or {@code null}
+   * @param env comma-separated tokens, or {@code null}
+   * @return token hashes and access
+   * @throws IllegalArgumentException if a line or token is malformed
+   * @throws java.io.UncheckedIOException if the file cannot be read
+   */
+  public static Map<String, Access> load(@Nullable Path file, @Nullable String env) {
     Map<String, Access> out = new LinkedHashMap<>();
     if (file != null) {
       try {
@@ -112,9 +127,9 @@ final class Guard {
    * @param write whether the route writes
    * @return the client identity for rate limiting (the token's hash), or {@code null} when
    *     authentication is off
-   * @throws ApiError 401 or 403
+   * @throws ApiError with status 401 or 403
    */
-  @Nullable String authenticate(@Nullable String header, boolean write) {
+  public @Nullable String authenticate(@Nullable String header, boolean write) {
     if (tokens.isEmpty()) {
       return null;
     }
@@ -144,7 +159,7 @@ final class Guard {
    * @param client the client's identity
    * @return 0 if allowed, else the seconds to wait before retrying ({@code >= 1})
    */
-  long admit(String client) {
+  public long admit(String client) {
     if (buckets == null) {
       return 0;
     }
