@@ -427,12 +427,15 @@ public final class Tuple implements Comparable<Tuple> {
   }
 
   private static void escaped(ByteArrayOutputStream out, byte[] b) {
-    for (byte x : b) {
-      out.write(x);
-      if (x == 0) {
+    int from = 0;
+    for (int i = 0; i < b.length; i++) {
+      if (b[i] == 0) {
+        out.write(b, from, i + 1 - from);
         out.write(0xFF);
+        from = i + 1;
       }
     }
+    out.write(b, from, b.length - from);
     out.write(0x00);
   }
 
@@ -565,6 +568,17 @@ public final class Tuple implements Comparable<Tuple> {
     }
 
     private byte[] escaped(int at) {
+      // fast path: no escaped 0x00 before the terminator, so the bytes are one slice
+      int start = pos;
+      for (int i = pos; i < end; i++) {
+        if (b[i] == 0) {
+          if (i + 1 < end && b[i + 1] == (byte) 0xFF) {
+            break;
+          }
+          pos = i + 1;
+          return java.util.Arrays.copyOfRange(b, start, i);
+        }
+      }
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       while (true) {
         if (pos >= end) {
@@ -585,6 +599,16 @@ public final class Tuple implements Comparable<Tuple> {
     }
 
     private String utf8(byte[] bytes, int at) {
+      boolean ascii = true;
+      for (byte x : bytes) {
+        if (x < 0) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) {
+        return new String(bytes, StandardCharsets.US_ASCII);
+      }
       try {
         CharBuffer c = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
