@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -128,14 +129,24 @@ public final class FullTextIndex {
   }
 
   private void checkConfig(ReadView view, @Nullable Transaction tx) {
-    byte[] c = view.get(keys.stats(), Keys.CONFIG);
-    if (c == null) {
-      if (tx != null) {
-        tx.put(keys.stats(), Keys.CONFIG, config);
+    // Stored under ("config") or ("config", nonce): a transaction that finds none writes its
+    // own key, so that concurrent first ingests into an empty index never write the same key
+    // (they would conflict); every copy must agree.
+    boolean found = false;
+    try (ScanIterator it = view.scan(keys.stats(), Range.prefix(Keys.CONFIG))) {
+      while (it.hasNext()) {
+        byte[] c = it.next().value();
+        if (!Arrays.equals(c, config)) {
+          throw new IllegalStateException("full-text index " + name + " was built with "
+              + Tuple.decode(c) + " (analyzer, fields...), not " + Tuple.decode(config));
+        }
+        found = true;
       }
-    } else if (!Arrays.equals(c, config)) {
-      throw new IllegalStateException("full-text index " + name + " was built with "
-          + Tuple.decode(c) + " (analyzer, fields...), not " + Tuple.decode(config));
+    }
+    if (!found && tx != null) {
+      byte[] nonce = new byte[16];
+      ThreadLocalRandom.current().nextBytes(nonce);
+      tx.put(keys.stats(), Tuple.of("config", nonce).encode(), config);
     }
   }
 

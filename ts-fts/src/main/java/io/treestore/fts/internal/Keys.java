@@ -13,7 +13,10 @@ import java.security.NoSuchAlgorithmException;
  *   <li>{@code fts:X:postings}: {@code termKey(t) ++ enc(unitKey)} → {@link Posting};
  *   <li>{@code fts:X:df}: {@code termKey(t)} → df(t), an int64 merge counter;
  *   <li>{@code fts:X:stats}: {@code enc(("units"))}, {@code enc(("tokens"))} → int64 merge
- *       counters; {@code enc(("config"))} → the analyzer and fields the index was built with.
+ *       counters; {@code enc(("config"))} or {@code enc(("config", nonce))} (one or more keys
+ *       with that prefix, all with the same value) → the analyzer and fields the index was
+ *       built with; the first transactions write a key of their own, so concurrent first
+ *       ingests do not conflict.
  * </ul>
  *
  * <p>{@code termKey(t)} is one tuple element: the string {@code t} for terms of at most
@@ -38,7 +41,7 @@ public record Keys(String units, String postings, String df, String stats) {
   public static final byte[] UNITS = Tuple.of("units").encode();
   /** The key of the total token count. */
   public static final byte[] TOKENS = Tuple.of("tokens").encode();
-  /** The key of the configuration. */
+  /** The key of the configuration, and the prefix of its other keys. */
   public static final byte[] CONFIG = Tuple.of("config").encode();
 
   /**

@@ -12,9 +12,9 @@ import java.util.Set;
  * <p>The window is at most {@code chars} long. Among the windows that start at a matched
  * token, the best holds the most distinct query terms, then the most matches, then comes
  * first. The window is then widened evenly into the surrounding text (cut at token
- * boundaries, never inside a word), control characters and line breaks become spaces, runs
- * of spaces collapse, and an ellipsis marks text cut off at either end. A unit without a
- * match shows its beginning.
+ * boundaries, never inside a word, stop words included, nor inside a surrogate pair), control
+ * characters and line breaks become spaces, runs of spaces collapse, and an ellipsis marks
+ * text cut off at either end. A unit without a match shows its beginning.
  */
 public final class Snippets {
   private static final String ELLIPSIS = "\u2026";
@@ -42,9 +42,13 @@ public final class Snippets {
     }
     int from;
     int to;
+    int keepFrom; // the edges may move inwards but not past [keepFrom, keepTo)
+    int keepTo;
     if (hits.isEmpty()) {
       from = 0;
       to = Math.min(text.length(), chars);
+      keepFrom = 0;
+      keepTo = 1;
     } else {
       int best = 0;
       int bestDistinct = -1;
@@ -85,6 +89,23 @@ public final class Snippets {
           to = t.start() >= bestEnd ? t.start() : t.end();
         }
       }
+      keepFrom = start;
+      keepTo = bestEnd;
+    }
+    // nor words that are no tokens (stop words, over-long runs), nor surrogate pairs
+    int f = from;
+    while (insideWord(text, f)) {
+      f++;
+    }
+    if (f <= keepFrom) {
+      from = f;
+    }
+    int e = to;
+    while (insideWord(text, e)) {
+      e--;
+    }
+    if (e >= keepTo) {
+      to = e;
     }
     StringBuilder sb = new StringBuilder(to - from + 16);
     if (from > 0) {
@@ -117,5 +138,18 @@ public final class Snippets {
       s = s + ELLIPSIS;
     }
     return s;
+  }
+
+  /** Tells whether offset i is between two letters or digits, or inside a surrogate pair. */
+  private static boolean insideWord(String text, int i) {
+    if (i <= 0 || i >= text.length()) {
+      return false;
+    }
+    if (Character.isHighSurrogate(text.charAt(i - 1))
+        && Character.isLowSurrogate(text.charAt(i))) {
+      return true;
+    }
+    return Character.isLetterOrDigit(text.codePointBefore(i))
+        && Character.isLetterOrDigit(text.codePointAt(i));
   }
 }
