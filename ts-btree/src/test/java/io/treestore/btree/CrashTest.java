@@ -375,7 +375,9 @@ class CrashTest {
     }
 
     void kill() {
-      process.destroyForcibly(); // SIGKILL on Linux
+      // SIGKILL through the handle: Process.destroyForcibly would also close our end of the
+      // pipe and lose acknowledgements still in it
+      process.toHandle().destroyForcibly();
     }
 
     /** Waits for the killed child and returns everything it printed. */

@@ -132,7 +132,9 @@ class ProcessCrashTest {
               }
             }
           }
-          child.process.destroyForcibly(); // SIGKILL on Linux
+          // SIGKILL through the handle: Process.destroyForcibly would also close our end of
+          // the pipe and lose acknowledgements still in it
+          child.process.toHandle().destroyForcibly();
         } else if (!child.process.waitFor(30, TimeUnit.SECONDS)) {
           child.process.destroyForcibly();
           System.out.println("ProcessCrashTest: " + ctx + ": the kill point was not reached "
