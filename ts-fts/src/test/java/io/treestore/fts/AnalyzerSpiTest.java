@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.treestore.fts.plugin.KeepCaseAnalyzer;
 import io.treestore.fts.plugin.PluginMain;
+import io.treestore.testkit.ChildJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,8 +58,8 @@ class AnalyzerSpiTest {
       assertTrue(!Analyzers.available().containsKey(KeepCaseAnalyzer.NAME));
     }
     Path err = dir.resolve("child.err");
-    List<String> cmd = ChildJvm.onClassPath(PluginMain.class, List.of(dir.resolve("db")
-        .toString()));
+    List<String> cmd = ChildJvm.onClassPath(PluginMain.class, "io.treestore.fts",
+        List.of(dir.resolve("db").toString()));
     ChildJvm child = ChildJvm.start(cmd, err);
     List<String> lines = child.finish(60);
     String stderr = Files.exists(err) ? Files.readString(err, StandardCharsets.UTF_8) : "";

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.treestore.index.IndexCheckReport;
+import io.treestore.testkit.ChildJvm;
 import io.treestore.txn.Database;
 import io.treestore.txn.DatabaseOptions;
 import io.treestore.txn.DbSnapshot;

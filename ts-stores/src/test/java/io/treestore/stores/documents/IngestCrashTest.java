@@ -15,6 +15,7 @@ import io.treestore.index.TupleRange;
 import io.treestore.page.ChannelFactory;
 import io.treestore.spi.TreeStore;
 import io.treestore.stores.metadata.MetadataApi;
+import io.treestore.testkit.ChildJvm;
 import io.treestore.txn.Database;
 import io.treestore.txn.Transaction;
 import java.io.IOException;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Kills a process in the middle of ingests: a child JVM ({@link IngestCrashChild}) ingests
  * real trees as versions of a few documents in {@code SYNC} mode (each ingest one transaction
  * with a tool result of the metadata store), printing each acknowledged version; the parent
- * kills it with SIGKILL ({@link Process#destroyForcibly()}) at random moments (mostly a few
+ * kills it with SIGKILL ({@link ChildJvm#kill()}) at random moments (mostly a few
  * milliseconds into an ingest, sometimes while the JVM starts or the database recovers),
  * reopens the database and checks all or nothing: every acknowledged version is there with
  * all its nodes as ingested (GetTree, the node table, full-text units), the right diff against
@@ -95,9 +96,9 @@ class IngestCrashTest {
           }
           Thread.sleep(rnd.nextInt(100)); // most likely in the middle of the next ingest
         }
-        child.process.destroyForcibly(); // SIGKILL on Linux
+        child.kill(); // SIGKILL, the pipe stays readable
       } finally {
-        child.process.destroyForcibly();
+        child.kill();
       }
       List<String> lines = child.finish(60);
       for (String l : lines) {

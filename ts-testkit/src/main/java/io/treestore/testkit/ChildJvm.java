@@ -1,4 +1,4 @@
-package io.treestore.fts;
+package io.treestore.testkit;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,12 +19,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Starts child JVMs for the tests that need a separate process (crash recovery, plugins on
- * the class path), with the pattern of ts-txn's {@code ProcessCrashTest}: this JVM's module
- * path, the test classes patched into their module as surefire does, and the class path; the
- * child's standard output is collected line by line.
+ * the class path): this JVM's module path, the test classes patched into their module as
+ * surefire does, and the class path. The child's standard output is collected line by line;
+ * its standard error goes to a file.
+ *
+ * <p>Not thread-safe except for the reader thread it starts.
  */
-final class ChildJvm {
-  final Process process;
+public final class ChildJvm {
+  /** The child process. */
+  public final Process process;
   private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
   private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
   private final Thread reader;
@@ -44,7 +47,15 @@ final class ChildJvm {
     });
   }
 
-  static ChildJvm start(List<String> cmd, Path stderr) {
+  /**
+   * Starts a child.
+   *
+   * @param cmd the command, for example from {@link #inModule}
+   * @param stderr the file that receives the child's standard error (appended)
+   * @return the running child
+   * @throws UncheckedIOException if the process cannot start
+   */
+  public static ChildJvm start(List<String> cmd, Path stderr) {
     try {
       return new ChildJvm(new ProcessBuilder(cmd)
           .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile())).start());
@@ -56,9 +67,12 @@ final class ChildJvm {
   /**
    * Waits for a line matching {@code p}.
    *
+   * @param p what to wait for
+   * @param timeoutMillis how long to wait
    * @return the line, or {@code null} if the child ended first or nothing came in time
+   * @throws InterruptedException if interrupted
    */
-  @Nullable String await(Predicate<String> p, long timeoutMillis) throws InterruptedException {
+  public @Nullable String await(Predicate<String> p, long timeoutMillis) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     while (System.nanoTime() < deadline) {
       String l = queue.poll(20, TimeUnit.MILLISECONDS);
@@ -82,12 +96,18 @@ final class ChildJvm {
    * wrote just before it died and the reader had not read yet (acknowledged commits that the
    * parent would then not know about). The reader reads on to the end of the pipe.
    */
-  void kill() {
+  public void kill() {
     process.toHandle().destroyForcibly();
   }
 
-  /** Waits for the child's end (killing it after the timeout) and returns all its output. */
-  List<String> finish(long timeoutSeconds) throws InterruptedException {
+  /**
+   * Waits for the child's end (killing it after the timeout) and returns all its output.
+   *
+   * @param timeoutSeconds how long to wait before killing it
+   * @return every line the child wrote to standard output
+   * @throws InterruptedException if interrupted
+   */
+  public List<String> finish(long timeoutSeconds) throws InterruptedException {
     if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       kill();
       process.waitFor();
@@ -111,8 +131,12 @@ final class ChildJvm {
   /**
    * The command that runs {@code main} (a test class of this module) in the module, as the
    * test JVM runs it: module path, test classes patched in, class path for test libraries.
+   *
+   * @param main the class with {@code main}
+   * @param args its arguments
+   * @return the command
    */
-  static List<String> inModule(Class<?> main, List<String> args) {
+  public static List<String> inModule(Class<?> main, List<String> args) {
     List<String> cmd = jvmFlags();
     String modulePath = System.getProperty("jdk.module.path", "");
     String classPath = System.getProperty("java.class.path", "");
@@ -137,15 +161,21 @@ final class ChildJvm {
 
   /**
    * The command that runs {@code main} from the test classes on the class path, in the unnamed
-   * module, while ts-fts and its dependencies stay named modules on the module path: how a
-   * plugin jar is deployed next to the database.
+   * module, while {@code rootModule} and its dependencies stay named modules on the module
+   * path: how a plugin jar is deployed next to the database.
+   *
+   * @param main the class with {@code main}
+   * @param rootModule the module to resolve from the module path, such as
+   *     {@code io.treestore.fts}
+   * @param args its arguments
+   * @return the command
    */
-  static List<String> onClassPath(Class<?> main, List<String> args) {
+  public static List<String> onClassPath(Class<?> main, String rootModule, List<String> args) {
     List<String> cmd = jvmFlags();
     String modulePath = System.getProperty("jdk.module.path", "");
     Path root = classRoot(main);
     if (!modulePath.isEmpty()) {
-      cmd.addAll(List.of("--module-path", modulePath, "--add-modules", "io.treestore.fts",
+      cmd.addAll(List.of("--module-path", modulePath, "--add-modules", rootModule,
           "-cp", root.toString()));
     } else {
       cmd.addAll(List.of("-cp", System.getProperty("java.class.path", "")));
@@ -155,7 +185,14 @@ final class ChildJvm {
     return cmd;
   }
 
-  static Path classRoot(Class<?> c) {
+  /**
+   * Returns the directory or jar root a class was loaded from.
+   *
+   * @param c the class
+   * @return its class-path root
+   * @throws IllegalStateException if the class does not come from a file
+   */
+  public static Path classRoot(Class<?> c) {
     String res = c.getName().replace('.', '/') + ".class";
     URL url = c.getResource("/" + res);
     if (url == null || !"file".equals(url.getProtocol())) {
