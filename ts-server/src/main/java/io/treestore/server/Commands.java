@@ -104,8 +104,12 @@ final class Commands {
   }
 
   /** {@code treestore get DOC NODE}. */
-  @Command(name = "get", mixinStandardHelpOptions = true, description = "Show one node.")
+  // get, tree, search and ingest declare --version (a version id), which collides with the
+  // standard help mixin's -V/--version: picocli then drops the whole mixin, --help included
+  @Command(name = "get", description = "Show one node.")
   static final class Get implements Callable<Integer> {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help"
+        + " message and exit.") boolean help;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
     @Mixin Target target;
     @Parameters(index = "0", description = "Document id.") String doc;
@@ -144,9 +148,10 @@ final class Commands {
   }
 
   /** {@code treestore tree DOC}. */
-  @Command(name = "tree", mixinStandardHelpOptions = true,
-      description = "Print a document's outline with page ranges.")
+  @Command(name = "tree", description = "Print a document's outline with page ranges.")
   static final class Tree implements Callable<Integer> {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help"
+        + " message and exit.") boolean help;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
     @Mixin Target target;
     @Parameters(index = "0", description = "Document id.") String doc;
@@ -185,9 +190,11 @@ final class Commands {
   }
 
   /** {@code treestore search QUERY}. */
-  @Command(name = "search", mixinStandardHelpOptions = true,
+  @Command(name = "search",
       description = "BM25 keyword search (words, +must, -not, \"phrases\", title:word).")
   static final class Search implements Callable<Integer> {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help"
+        + " message and exit.") boolean help;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
     @Mixin Target target;
     @Parameters(index = "0", description = "The query.") String query;

@@ -237,9 +237,14 @@ public final class Main implements Callable<Integer> {
   }
 
   /** {@code treestore ingest}: loads PageIndex files, embedded or through a server. */
-  @Command(name = "ingest", mixinStandardHelpOptions = true,
+  @Command(name = "ingest",
       description = "Ingest PageIndex JSON files (or directories of them) as new versions.")
   static final class Ingest implements Callable<Integer> {
+    // not mixinStandardHelpOptions: its -V/--version would collide with --version below,
+    // and picocli would then drop --help as well
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help"
+        + " message and exit.") boolean help;
+
     @Parameters(arity = "1..*", description = "Files or directories.")
     List<Path> files;
 
