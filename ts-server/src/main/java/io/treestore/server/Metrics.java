@@ -24,7 +24,8 @@ import java.io.UncheckedIOException;
  *       {@code transport}, {@code operation}, and {@code code} for errors);
  *   <li>gauges read at scrape time from the database: {@code treestore_cache_hit_rate},
  *       {@code treestore_wal_size_bytes}, {@code treestore_active_transactions},
- *       {@code treestore_commits_total}, {@code treestore_conflicts_total},
+ *       {@code treestore_commits}, {@code treestore_conflicts} (counts since start, exposed
+ *       as gauges because they are read from the database),
  *       {@code treestore_checkpoint_lsn}, {@code treestore_documents_total} (the documents
  *       store's documents).
  * </ul>

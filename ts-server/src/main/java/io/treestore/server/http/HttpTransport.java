@@ -68,6 +68,8 @@ final class HttpTransport implements TransportProvider.Transport {
   private final long requestTimeoutNanos;
   private final List<Route> routes;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicInteger inFlight =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final String address;
 
   HttpTransport(TreeStore ts, String host, int port, long maxBody, Guard guard,
@@ -378,6 +380,15 @@ final class HttpTransport implements TransportProvider.Transport {
   record RawBody(String contentType, byte[] bytes) {}
 
   private void handle(HttpExchange ex) throws IOException {
+    inFlight.incrementAndGet();
+    try {
+      handleCounted(ex);
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  private void handleCounted(HttpExchange ex) throws IOException {
     long start = System.nanoTime();
     String requestId = ex.getRequestHeaders().getFirst("X-Request-Id");
     if (requestId == null || requestId.isBlank() || requestId.length() > 128) {
@@ -388,6 +399,9 @@ final class HttpTransport implements TransportProvider.Transport {
     String code = null;
     Route[] matched = new Route[1];
     try {
+      if (closed.get()) {
+        throw new ApiError(503, "UNAVAILABLE", "the server is shutting down");
+      }
       Answer a = dispatch(ex, matched);
       status = a.status();
       body = a.body();
@@ -601,10 +615,23 @@ final class HttpTransport implements TransportProvider.Transport {
     }
   }
 
+  /**
+   * Stops: new requests get 503 at once, requests in flight finish (up to 10 s), then the
+   * listening socket and idle keep-alive connections are closed.
+   */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      server.stop(10);
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      server.stop(0);
       executor.close();
     }
   }
