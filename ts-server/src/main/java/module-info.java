@@ -12,6 +12,7 @@ module io.treestore.server {
   requires tools.jackson.databind;
   requires com.fasterxml.jackson.annotation;
   requires info.picocli;
+  requires me.tongfei.progressbar;
   requires org.slf4j;
   requires com.github.benmanes.caffeine;
   requires io.prometheus.metrics.core;

@@ -101,7 +101,7 @@ class ModuleDescriptorTest {
             Set.of("transitive io.treestore.spi", "tools.jackson.databind")),
         new Expected("ts-server", "io.treestore.server", Set.of(),
             Set.of("io.treestore.spi", "jdk.httpserver", "java.net.http",
-                "tools.jackson.databind", "com.fasterxml.jackson.annotation", "info.picocli",
+                "tools.jackson.databind", "com.fasterxml.jackson.annotation", "info.picocli", "me.tongfei.progressbar",
                 "org.slf4j", "com.github.benmanes.caffeine", "io.prometheus.metrics.core", "io.prometheus.metrics.model",
                 "io.prometheus.writer.text", "io.grpc", "io.grpc.stub", "io.grpc.protobuf",
                 "io.grpc.services", "io.grpc.netty.shaded", "com.google.protobuf",

@@ -287,7 +287,8 @@ public final class Main implements Callable<Integer> {
       }
       PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
       if (data != null) {
-        try (TreeStore ts = TreeStore.open(data, TreeStoreOptions.defaults())) {
+        try (TreeStore ts = TreeStore.open(data, TreeStoreOptions.defaults());
+            Progress progress = new Progress(all)) {
           int i = 0;
           for (Path f : all) {
             Map<String, Object> q = new LinkedHashMap<>();
@@ -296,7 +297,7 @@ public final class Main implements Callable<Integer> {
             q.put("effective_date", effectiveDate);
             q.put("json", Files.readString(f));
             Object a = ts.call("documents", "StoreDocument", request(ts, "StoreDocument", q));
-            out.printf("[%d/%d] %s -> %s%n", ++i, all.size(), f, a);
+            progress.done(f, String.format("[%d/%d] %s -> %s", ++i, all.size(), f, a), out);
           }
         }
         return 0;
@@ -304,27 +305,63 @@ public final class Main implements Callable<Integer> {
       HttpClient http = HttpClient.newHttpClient();
       int i = 0;
       int failed = 0;
-      for (Path f : all) {
-        StringBuilder url = new StringBuilder(server.toString().replaceAll("/+$", ""))
-            .append("/v1/documents/").append(enc(docId != null ? docId : stem(f)));
-        String sep = "?";
-        if (version != null) {
-          url.append(sep).append("version_id=").append(enc(version));
-          sep = "&";
-        }
-        if (effectiveDate != null) {
-          url.append(sep).append("effective_date=").append(enc(effectiveDate));
-        }
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url.toString()))
-            .header("Content-Type", "application/json")
-            .PUT(HttpRequest.BodyPublishers.ofFile(f)).build(),
-            HttpResponse.BodyHandlers.ofString());
-        out.printf("[%d/%d] %s -> %d %s%n", ++i, all.size(), f, r.statusCode(), r.body());
-        if (r.statusCode() >= 300) {
-          failed++;
+      try (Progress progress = new Progress(all)) {
+        for (Path f : all) {
+          StringBuilder url = new StringBuilder(server.toString().replaceAll("/+$", ""))
+              .append("/v1/documents/").append(enc(docId != null ? docId : stem(f)));
+          String sep = "?";
+          if (version != null) {
+            url.append(sep).append("version_id=").append(enc(version));
+            sep = "&";
+          }
+          if (effectiveDate != null) {
+            url.append(sep).append("effective_date=").append(enc(effectiveDate));
+          }
+          HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url.toString()))
+              .header("Content-Type", "application/json")
+              .PUT(HttpRequest.BodyPublishers.ofFile(f)).build(),
+              HttpResponse.BodyHandlers.ofString());
+          progress.done(f, String.format("[%d/%d] %s -> %d %s", ++i, all.size(), f,
+              r.statusCode(), r.body()), out);
+          if (r.statusCode() >= 300) {
+            failed++;
+          }
         }
       }
       return failed == 0 ? 0 : 1;
+    }
+  }
+
+  /**
+   * Shows ingest progress: a progress bar over the files' bytes on a terminal, one line per
+   * file otherwise (scripts, logs); each file's answer is printed in both cases.
+   */
+  static final class Progress implements AutoCloseable {
+    private final me.tongfei.progressbar.@Nullable ProgressBar bar;
+
+    Progress(List<Path> files) throws java.io.IOException {
+      long total = 0;
+      for (Path f : files) {
+        total += Files.size(f);
+      }
+      this.bar = System.console() == null || files.size() < 2 ? null
+          : new me.tongfei.progressbar.ProgressBarBuilder().setTaskName("ingest")
+              .setInitialMax(total).setUnit(" MiB", 1 << 20).showSpeed().build();
+    }
+
+    void done(Path file, String line, PrintWriter out) throws java.io.IOException {
+      if (bar != null) {
+        bar.stepBy(Files.size(file));
+        bar.setExtraMessage(file.getFileName().toString());
+      }
+      out.println(line);
+    }
+
+    @Override
+    public void close() {
+      if (bar != null) {
+        bar.close();
+      }
     }
   }
 
