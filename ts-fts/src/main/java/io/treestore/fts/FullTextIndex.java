@@ -404,12 +404,34 @@ public final class FullTextIndex {
    *     fields
    */
   public SearchResult search(ReadView view, String query, SearchOptions searchOptions) {
+    return search(view, query, searchOptions, null);
+  }
+
+  /**
+   * Searches, keeping only the units a filter accepts, as {@link #search(ReadView, String,
+   * SearchOptions)} does otherwise. The filter runs on each candidate before it is scored, so
+   * the top hits are exact among the accepted units (for example: every document, each at
+   * the version in effect on a date).
+   *
+   * @param view a transaction or snapshot
+   * @param query the query
+   * @param searchOptions limit, filters, snippet shape, pruning
+   * @param unitFilter decides on a unit key, or {@code null} for all
+   * @return the hits, best first, ties by unit key
+   * @throws QuerySyntaxException if the query does not parse
+   * @throws IllegalArgumentException if the query is too long
+   * @throws IllegalStateException if the stored index was built with another analyzer or
+   *     fields
+   */
+  public SearchResult search(ReadView view, String query, SearchOptions searchOptions,
+      java.util.function.@Nullable Predicate<Tuple> unitFilter) {
     Objects.requireNonNull(query, "query");
     Objects.requireNonNull(searchOptions, "searchOptions");
     ParsedQuery q = ParsedQuery.parse(query, analyzer, options.fields());
     checkConfig(view, null);
     Searcher.Outcome o = new Searcher(view, keys, options.fields().size(), options.k1(),
-        options.b(), q.boosts()).run(q, searchOptions);
+        options.b(), q.boosts()).run(q, searchOptions, unitFilter == null ? null
+        : uk -> unitFilter.test(Tuple.decode(uk)));
     Set<String> terms = new HashSet<>();
     for (ParsedQuery.Clause c : q.clauses()) {
       if (c.occur() != ParsedQuery.Occur.MUST_NOT) {

@@ -2,7 +2,6 @@ package io.treestore.index;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -518,7 +517,7 @@ public final class Tuple implements Comparable<Tuple> {
             }
           }
           case BYTES -> out.add(escaped(at));
-          case STRING -> out.add(utf8(escaped(at), at));
+          case STRING -> out.add(string(at));
           case NESTED -> {
             if (level >= MAX_NESTING) {
               throw error("tuples nested deeper than " + MAX_NESTING + " levels", at);
@@ -598,23 +597,42 @@ public final class Tuple implements Comparable<Tuple> {
       }
     }
 
-    private String utf8(byte[] bytes, int at) {
+    /** A string element: decoded straight from the input when it holds no escaped 0x00. */
+    private String string(int at) {
+      int start = pos;
+      for (int i = pos; i < end; i++) {
+        if (b[i] == 0) {
+          if (i + 1 < end && b[i + 1] == (byte) 0xFF) {
+            break;
+          }
+          pos = i + 1;
+          return utf8(b, start, i - start, at);
+        }
+      }
+      byte[] bytes = escaped(at);
+      return utf8(bytes, 0, bytes.length, at);
+    }
+
+    private String utf8(byte[] bytes, int off, int len, int at) {
       boolean ascii = true;
-      for (byte x : bytes) {
-        if (x < 0) {
+      for (int i = off; i < off + len; i++) {
+        if (bytes[i] < 0) {
           ascii = false;
           break;
         }
       }
       if (ascii) {
-        return new String(bytes, StandardCharsets.US_ASCII);
+        return new String(bytes, off, len, StandardCharsets.US_ASCII);
+      }
+      String fast = new String(bytes, off, len, StandardCharsets.UTF_8);
+      if (fast.indexOf('\uFFFD') < 0) {
+        return fast;
       }
       try {
-        CharBuffer c = StandardCharsets.UTF_8.newDecoder()
+        return StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(bytes));
-        return c.toString();
+            .decode(ByteBuffer.wrap(bytes, off, len)).toString();
       } catch (CharacterCodingException e) {
         throw error("invalid UTF-8 in string", at);
       }

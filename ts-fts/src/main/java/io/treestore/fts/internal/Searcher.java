@@ -43,6 +43,7 @@ public final class Searcher {
   private final long units;
   private final double[] boosts;
   private long postingsScored;
+  private java.util.function.@Nullable Predicate<byte[]> unitFilter;
 
   /**
    * A result before snippets.
@@ -373,6 +374,21 @@ public final class Searcher {
    * @return the top units
    */
   public Outcome run(ParsedQuery query, SearchOptions options) {
+    return run(query, options, null);
+  }
+
+  /**
+   * Runs the query, keeping only units whose encoded key passes a filter.
+   *
+   * @param query the parsed query
+   * @param options limit, filters and pruning
+   * @param unitFilter tested on each candidate's encoded unit key before it is scored, or
+   *     {@code null} for all
+   * @return the top units
+   */
+  public Outcome run(ParsedQuery query, SearchOptions options,
+      java.util.function.@Nullable Predicate<byte[]> unitFilter) {
+    this.unitFilter = unitFilter;
     if (units <= 0) {
       return new Outcome(List.of(), 0, 0);
     }
@@ -500,6 +516,9 @@ public final class Searcher {
       path = Posting.path(at.value());
       if (pathPrefix != null) {
         ok = path != null && (path.equals(pathPrefix) || path.startsWith(pathPrefix + "."));
+      }
+      if (ok && unitFilter != null) {
+        ok = unitFilter.test(cand);
       }
       for (int i = 0; ok && i < excluded.size(); i++) {
         Scorer x = excluded.get(i);

@@ -28,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.PriorityQueue;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.type.TypeReference;
 
@@ -705,25 +704,27 @@ final class DocumentModel {
     }
     SearchOptions base = SearchOptions.defaults().withLimit(limit)
         .withPathPrefix(q.sectionPath());
-    PriorityQueue<io.treestore.fts.Hit> best = new PriorityQueue<>(Comparator
-        .comparingDouble(io.treestore.fts.Hit::score)
-        .thenComparing(io.treestore.fts.Hit::unitKey, Comparator.reverseOrder()));
+    List<io.treestore.fts.Hit> best;
     try {
-      for (int i = 0; i < scopes.size(); i++) {
-        for (io.treestore.fts.Hit h : fts.search(tx, q.query(), base.withKeyPrefix(
-            Tuple.of(docIds.get(i), scopes.get(i).versionId))).hits()) {
-          best.add(h);
-          if (best.size() > limit) {
-            best.poll();
-          }
+      if (q.docId() != null) {
+        // one document: its version's units are one key range of the postings
+        best = fts.search(tx, q.query(), base.withKeyPrefix(Tuple.of(docIds.get(0),
+            scopes.get(0).versionId))).hits();
+      } else {
+        // every document at its selected version: one search, units of other versions
+        // filtered out before scoring, so the top hits are exact
+        Map<String, String> selected = new HashMap<>();
+        for (int i = 0; i < scopes.size(); i++) {
+          selected.put(docIds.get(i), scopes.get(i).versionId);
         }
+        best = selected.isEmpty() ? List.of() : fts.search(tx, q.query(), base,
+            unit -> unit.size() == 3 && unit.getString(1).equals(
+                selected.get(unit.getString(0)))).hits();
       }
     } catch (IllegalArgumentException e) {
       throw StoreException.invalid(e.getMessage());
     }
-    List<io.treestore.fts.Hit> hits = new ArrayList<>(best);
-    hits.sort(Comparator.comparingDouble(io.treestore.fts.Hit::score).reversed()
-        .thenComparing(io.treestore.fts.Hit::unitKey));
+    List<io.treestore.fts.Hit> hits = best;
     List<DocumentApi.Hit> out = new ArrayList<>();
     for (io.treestore.fts.Hit h : hits) {
       String d = h.unitKey().getString(0);
