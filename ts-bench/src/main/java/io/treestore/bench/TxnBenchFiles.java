@@ -18,6 +18,10 @@ import org.jspecify.annotations.Nullable;
  * under {@code java.io.tmpdir}; set it on the launching JVM ({@code java -Dts.bench.dir=...
  * -jar benchmarks.jar}), forks inherit it. A durable-commit benchmark on a RAM file system
  * would measure nothing, so a directory on {@code tmpfs} or {@code ramfs} is refused.
+ *
+ * <p>{@link #createDir} first runs {@code sync} (all file systems), so that the write-back
+ * of an earlier trial (MVStore writes hundreds of megabytes per trial) is finished before the
+ * next trial's warmup begins, and does not fall into its measurement.
  */
 final class TxnBenchFiles {
   /** System property naming the parent of the benchmark directories. */
@@ -30,7 +34,9 @@ final class TxnBenchFiles {
   private TxnBenchFiles() {}
 
   /**
-   * Creates a fresh directory on a real (disk-backed) file system and prints where it is.
+   * Runs {@code sync} and then creates a fresh directory on a real (disk-backed) file system
+   * and prints where it is, with the wall-clock time (to match trials with the machine's load
+   * samples).
    *
    * @param prefix the directory name prefix
    * @return the new empty directory
@@ -46,12 +52,30 @@ final class TxnBenchFiles {
         throw new IllegalStateException(parent + " is on " + fs.type() + ": durable commits "
             + "must be measured on a disk; set -D" + DIR_PROPERTY + "=<dir on a disk>");
       }
+      syncAll();
       Path dir = Files.createTempDirectory(parent, prefix);
-      System.out.printf("%n[txn] directory %s on %s (%s)%n", dir, fs.name(), fs.type());
+      System.out.printf("%n[txn] %s directory %s on %s (%s)%n",
+          java.time.LocalTime.now().withNano(0), dir, fs.name(), fs.type());
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Runs the {@code sync} command: writes back every dirty page of every file system. */
+  private static void syncAll() throws IOException {
+    long start = System.nanoTime();
+    try {
+      Process p = new ProcessBuilder("sync").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      if (p.waitFor() != 0) {
+        throw new IOException("sync failed: " + out);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while running sync", e);
+    }
+    System.out.printf("%n[txn] sync took %.1f ms%n", (System.nanoTime() - start) / 1e6);
   }
 
   /**

@@ -25,9 +25,12 @@ import org.h2.mvstore.type.ByteArrayDataType;
  * {@link TransactionStore#begin()}, {@link TransactionMap#put} per row,
  * {@link Transaction#commit()}, then {@link MVStore#commit()} (a no-op when the transaction's
  * commit already stored the chunk) and {@link MVStore#sync()}. Concurrent committers are
- * serialized by MVStore's store lock for the chunk write; their syncs run concurrently (no
- * group commit of their own). Cache, page split size and compression are MVStore's defaults
- * (no compression).
+ * serialized by MVStore's store lock ({@code MVStore.commit()} blocks on it, then stores a
+ * chunk if anything is unsaved); their syncs run concurrently. MVStore has no group commit as
+ * such, but a chunk holds every change committed before it was written, so under concurrency
+ * one chunk carries several transactions (the log line's {@code storeVersion}, the number of
+ * chunks stored, is then below {@code commits}). Cache, page split size and compression are
+ * MVStore's defaults (no compression).
  */
 final class TxnMvStorePeer implements TxnPeer {
   private final Path file;
