@@ -78,7 +78,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *     TxnGroupCommitBenchmark -rf json -rff docs/benchmarks/txn-group-DATE.json
  * }
  * (build as in {@link TxnCommitBenchmark}). Select cases with {@code -p engine=treestore} and
- * {@code -p threads=1,16}. The default run (12 trials) takes about 4.5 minutes.
+ * {@code -p threads=1,16}. The default run (12 trials) takes about 4 minutes. Results are in
+ * {@code docs/benchmarks-txn.md}.
  */
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsAppend = {
