@@ -7,6 +7,7 @@ import io.treestore.btree.EntryIterator;
 import io.treestore.btree.PendingFlush;
 import io.treestore.btree.Range;
 import io.treestore.btree.Snapshot;
+import io.treestore.btree.WriteBatch;
 import io.treestore.page.StorageException;
 import io.treestore.txn.internal.CommitCodec;
 import io.treestore.txn.internal.ConflictTracker;
@@ -19,8 +20,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
@@ -30,7 +33,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -97,7 +99,8 @@ public final class Database implements AutoCloseable {
   private final ConflictTracker tracker = new ConflictTracker();
   private final Set<StartMark> tracked = ConcurrentHashMap.newKeySet();
   private final ReentrantLock applyLock = new ReentrantLock();
-  private final Condition applied = applyLock.newCondition();
+  /** Durable commits not applied yet, by LSN; see {@link #applyInOrder}. */
+  private final ConcurrentHashMap<Long, Unapplied> durableUnapplied = new ConcurrentHashMap<>();
   private volatile long appliedLsn;
   private final ReentrantLock checkpointLock = new ReentrantLock();
   private volatile long checkpointLsn;
@@ -233,7 +236,7 @@ public final class Database implements AutoCloseable {
           throw new StorageException(wal.directory(), "log record at LSN " + rec.lsn()
               + " cannot be decoded: " + e.getMessage(), e);
         }
-        applyToTrees(ws);
+        applyToTrees(List.of(ws));
         appliedLsn = rec.lsn();
         n++;
       }
@@ -473,51 +476,128 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * Makes a durable commit visible, in LSN order, without a lock convoy. Each committer
+   * registers its writes and its thread in {@link #durableUnapplied}; whoever gets {@link
+   * #applyLock} while the commit after {@link #appliedLsn} is registered applies every
+   * consecutive registered commit in one B+Tree batch (the commits of one log group are
+   * usually applied by one of them) and unparks their committers, which return without taking
+   * the lock. A committer that finds the lock taken, or its predecessor not registered yet,
+   * parks. Every thread that releases the lock checks again whether the next commit is
+   * registered, so a commit registered while the lock was held is never left behind (the
+   * combining pattern of flat combining; Hendler et al., SPAA 2010).
+   */
   private void applyInOrder(long lsn, Map<String, NavigableMap<byte[], Write>> writes) {
-    applyLock.lock();
-    try {
-      while (appliedLsn != lsn - 1) {
-        if (failure != null) {
-          throw new StorageException(dir, "database is read-only: " + failure, null);
+    durableUnapplied.put(lsn, new Unapplied(writes, Thread.currentThread()));
+    while (true) {
+      if (applyLock.tryLock()) {
+        try {
+          while (failure == null && durableUnapplied.containsKey(appliedLsn + 1)) {
+            applyRegistered();
+          }
+        } finally {
+          applyLock.unlock();
         }
-        applied.awaitUninterruptibly();
+        // A commit registered while the lock was held, whose committer then failed to get
+        // the lock, is waiting for exactly this check.
+        if (failure == null && durableUnapplied.containsKey(appliedLsn + 1)) {
+          continue;
+        }
       }
-      try {
-        applyToTrees(writes);
-      } catch (RuntimeException e) {
-        throw fail("applying the durable commit at LSN " + lsn + " failed", e);
+      if (appliedLsn >= lsn) {
+        return;
       }
-      appliedLsn = lsn;
-      applied.signalAll();
-    } finally {
-      applyLock.unlock();
+      String f = failure;
+      if (f != null) {
+        durableUnapplied.remove(lsn);
+        throw new StorageException(dir, "database is read-only: " + f, null);
+      }
+      if (!durableUnapplied.containsKey(appliedLsn + 1) || applyLock.isLocked()) {
+        LockSupport.park(this);
+      }
     }
   }
 
-  private void applyToTrees(Map<String, NavigableMap<byte[], Write>> writes) {
-    for (String ks : writes.keySet()) {
-      file.tree(treeName(ks));
+  /** Applies the registered commits that follow {@link #appliedLsn}. Caller holds applyLock. */
+  private void applyRegistered() {
+    long first = appliedLsn + 1;
+    ArrayList<Unapplied> run = new ArrayList<>();
+    for (long next = first; ; next++) {
+      Unapplied u = durableUnapplied.remove(next);
+      if (u == null) {
+        break;
+      }
+      run.add(u);
+    }
+    long last = first + run.size() - 1;
+    List<Map<String, NavigableMap<byte[], Write>>> commits = new ArrayList<>(run.size());
+    for (Unapplied u : run) {
+      commits.add(u.writes());
+    }
+    try {
+      applyToTrees(commits);
+    } catch (RuntimeException e) {
+      throw fail("applying the durable commits at LSN " + first + " to " + last + " failed", e);
+    }
+    appliedLsn = last;
+    Thread self = Thread.currentThread();
+    for (Unapplied u : run) {
+      if (u.committer() != self) {
+        LockSupport.unpark(u.committer());
+      }
+    }
+  }
+
+  /**
+   * Releases {@link #applyLock} taken by a thread that is not a committer (checkpoint, backup):
+   * committers that found it taken parked, so the committer of the next commit in order, if
+   * registered, is woken to apply the waiting run.
+   */
+  private void releaseApplyLock() {
+    applyLock.unlock();
+    Unapplied next = durableUnapplied.get(appliedLsn + 1);
+    if (next != null) {
+      LockSupport.unpark(next.committer());
+    }
+  }
+
+  /** A durable commit waiting to be applied, and the thread waiting for it. */
+  private record Unapplied(Map<String, NavigableMap<byte[], Write>> writes, Thread committer) {
+  }
+
+  private void applyToTrees(List<Map<String, NavigableMap<byte[], Write>>> commits) {
+    for (var writes : commits) {
+      for (String ks : writes.keySet()) {
+        file.tree(treeName(ks));
+      }
     }
     file.write(batch -> {
-      for (var ks : writes.entrySet()) {
-        String t = treeName(ks.getKey());
-        for (var e : ks.getValue().entrySet()) {
-          Write w = e.getValue();
-          switch (w.kind()) {
-            case Write.PUT -> batch.put(t, e.getKey(), w.value());
-            case Write.DELETE -> batch.delete(t, e.getKey());
-            default -> {
-              byte[] v = w.resolve(batch.get(t, e.getKey()));
-              if (v == null) {
-                batch.delete(t, e.getKey());
-              } else {
-                batch.put(t, e.getKey(), v);
-              }
+      for (var writes : commits) {
+        applyCommit(batch, writes);
+      }
+    });
+  }
+
+  private static void applyCommit(WriteBatch batch,
+      Map<String, NavigableMap<byte[], Write>> writes) {
+    for (var ks : writes.entrySet()) {
+      String t = treeName(ks.getKey());
+      for (var e : ks.getValue().entrySet()) {
+        Write w = e.getValue();
+        switch (w.kind()) {
+          case Write.PUT -> batch.put(t, e.getKey(), w.value());
+          case Write.DELETE -> batch.delete(t, e.getKey());
+          default -> {
+            byte[] v = w.resolve(batch.get(t, e.getKey()));
+            if (v == null) {
+              batch.delete(t, e.getKey());
+            } else {
+              batch.put(t, e.getKey(), v);
             }
           }
         }
       }
-    });
+    }
   }
 
   private StorageException fail(String what, RuntimeException cause) {
@@ -528,7 +608,9 @@ public final class Database implements AutoCloseable {
         failure = reason;
         LOG.log(System.Logger.Level.ERROR, "{0}: database turns read-only: {1}", dir, reason);
       }
-      applied.signalAll();
+      for (Unapplied u : durableUnapplied.values()) {
+        LockSupport.unpark(u.committer());
+      }
     } finally {
       applyLock.unlock();
     }
@@ -573,7 +655,7 @@ public final class Database implements AutoCloseable {
         lsn = appliedLsn;
         pending = file.startFlush(encodeMeta(lsn));
       } finally {
-        applyLock.unlock();
+        releaseApplyLock();
       }
       try (pending) {
         pending.complete();
@@ -671,7 +753,7 @@ public final class Database implements AutoCloseable {
       lsn = appliedLsn;
       snap = file.snapshot();
     } finally {
-      applyLock.unlock();
+      releaseApplyLock();
     }
     try (snap; BTreeFile copy = BTreeFile.open(target.resolve(DATA_FILE),
         new BTreeOptions(options.pageSize(), 8L << 20, true, false,

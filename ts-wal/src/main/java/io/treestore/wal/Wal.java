@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -176,14 +178,24 @@ public final class Wal implements AutoCloseable {
   private long pendingBytes;
   /** Highest LSN written to the operating system (and published to readers). */
   private long writtenLsn;
-  /** Whether a thread holds the I/O lead: it alone touches active, sealed and the files. */
-  private boolean busy;
+  /**
+   * Whether a thread holds the I/O lead: it alone touches active, sealed and the files. Written
+   * under lock; read without it by {@link #awaitDurable} before it parks.
+   */
+  private volatile boolean busy;
   /** Highest LSN appended without waiting; such records must never be rejected silently. */
   private long lastDetachedLsn;
   private boolean closing;
   private boolean closed;
   /** Write failures that were undone, in order; an appender remembers how many it saw. */
   private final List<Rejection> rejections = new ArrayList<>();
+  /** {@code rejections.size()}, readable without the lock. */
+  private volatile int rejectionCount;
+  /**
+   * Threads in {@link #awaitDurable} parked outside the lock while another thread leads a
+   * group; woken by {@link #wakeParked} when a lead ends, and all of them on a failure or close.
+   */
+  private final ConcurrentLinkedQueue<Parked> parked = new ConcurrentLinkedQueue<>();
 
   // Written under lock, read without it.
   private volatile long lastLsn;
@@ -371,19 +383,67 @@ public final class Wal implements AutoCloseable {
     if (lsn < 0) {
       throw new IllegalArgumentException("LSN must be >= 0, was " + lsn);
     }
-    if (lsn <= durableLsn) {
-      return;
-    }
-    lock.lock();
-    try {
-      if (lsn > lastLsn) {
-        throw new IllegalArgumentException("LSN " + lsn + " has not been appended; the last LSN"
-            + " is " + lastLsn);
+    int seen = -1;
+    while (lsn > durableLsn || (seen >= 0 && rejectionCount != seen)) {
+      lock.lock();
+      try {
+        if (seen < 0) {
+          if (lsn > lastLsn) {
+            throw new IllegalArgumentException("LSN " + lsn + " has not been appended; the last "
+                + "LSN is " + lastLsn);
+          }
+          seen = rejections.size();
+        }
+        if (!busy || fatal != null || closing || seen != rejections.size()
+            || lsn <= durableLsn) {
+          await(lsn, true, seen);
+          return;
+        }
+      } finally {
+        lock.unlock();
       }
-      await(lsn, true, rejections.size());
-    } finally {
-      lock.unlock();
+      // Another thread is writing a group: wait outside the lock, so that when the group is
+      // done its committers return without queueing for the lock one after another.
+      Parked me = new Parked(lsn, Thread.currentThread());
+      parked.add(me);
+      try {
+        while (busy && lsn > durableLsn && fatal == null && rejectionCount == seen) {
+          LockSupport.park(this);
+        }
+      } finally {
+        parked.remove(me);
+      }
     }
+  }
+
+  /**
+   * Wakes, at the end of a lead, the parked threads whose records are now durable, and the one
+   * with the lowest LSN among the others so that it leads the next group. Called under lock.
+   */
+  private void wakeParked() {
+    long durable = durableLsn;
+    @Nullable Parked next = null;
+    for (Parked p : parked) {
+      if (p.lsn() <= durable) {
+        LockSupport.unpark(p.thread());
+      } else if (next == null || p.lsn() < next.lsn()) {
+        next = p;
+      }
+    }
+    if (next != null) {
+      LockSupport.unpark(next.thread());
+    }
+  }
+
+  /** Wakes every parked thread (failure or close): each then finds out under the lock. */
+  private void wakeAllParked() {
+    for (Parked p : parked) {
+      LockSupport.unpark(p.thread());
+    }
+  }
+
+  /** A thread parked in {@link #awaitDurable} for the record {@code lsn}. */
+  private record Parked(long lsn, Thread thread) {
   }
 
   /**
@@ -533,6 +593,7 @@ public final class Wal implements AutoCloseable {
       try {
         busy = false;
         changed.signalAll();
+        wakeParked();
       } finally {
         lock.unlock();
       }
@@ -631,6 +692,7 @@ public final class Wal implements AutoCloseable {
         changed.awaitUninterruptibly();
       }
       closed = true;
+      wakeAllParked();
       try {
         active.channel.close();
       } catch (IOException e) {
@@ -780,6 +842,8 @@ public final class Wal implements AutoCloseable {
         long rejectedTo = lastLsn;
         rejections.add(new Rejection(writtenLsn, failure.file(), failure.message(),
             failure.cause()));
+        rejectionCount = rejections.size();
+        wakeAllParked();
         lastLsn = writtenLsn;
         pending.clear();
         pendingBytes = 0;
@@ -800,6 +864,7 @@ public final class Wal implements AutoCloseable {
     } finally {
       busy = false;
       changed.signalAll();
+      wakeParked();
     }
     if (unexpected instanceof RuntimeException e) {
       throw e;
@@ -818,6 +883,7 @@ public final class Wal implements AutoCloseable {
         + "(nothing is retried after a failed fsync or a write that cannot be undone)";
     if (fatal == null) {
       fatal = new Fatal(file, message, cause);
+      wakeAllParked();
       LOG.log(Level.ERROR, file + ": " + message, cause);
     }
     return message;
