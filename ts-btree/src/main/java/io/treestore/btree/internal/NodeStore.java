@@ -180,7 +180,20 @@ public final class NodeStore {
     return out;
   }
 
+  /**
+   * Reads an overflow page through the page cache (entries are invalidated when a page id is
+   * written again, see {@link #writeOverflow}); the returned array is shared and never
+   * modified.
+   */
   private byte[] readOverflowPage(long page) {
+    Object o = cache.get(page, this::readOverflowPageFromFile);
+    if (o instanceof byte[] p) {
+      return p;
+    }
+    throw file.corruption(page, "expected an overflow page, found a B+Tree node");
+  }
+
+  private Object readOverflowPageFromFile(long page) {
     byte[] p = file.readPage(page);
     if (PageFile.typeOf(p) != PageType.OVERFLOW) {
       throw file.corruption(page, "expected an overflow page, found " + PageFile.typeOf(p));

@@ -262,10 +262,13 @@ final class DocumentModel {
       throw StoreException.invalid("give version or as_of, not both");
     }
     LocalDate on = asOf == null ? null : date(asOf, "as_of");
-    docRecord(tx, docId);
+    checkId(docId, "doc_id");
+    // A version row exists only while its document does (they are deleted together), so the
+    // document record is read only to tell "no document" from "no such version".
     if (version != null) {
       Tuple v = versions.get(tx, Tuple.of(docId, checkId(version, "version")));
       if (v == null) {
+        docRecord(tx, docId);
         throw StoreException.notFound("document '" + docId + "' has no version '" + version
             + "'");
       }
@@ -273,6 +276,7 @@ final class DocumentModel {
     }
     Resolved r = asOf(tx, docId, on == null ? today() : on);
     if (r == null) {
+      docRecord(tx, docId);
       throw StoreException.notFound("no version of document '" + docId + "' is in effect on "
           + (on == null ? today() + " (today)" : on));
     }
