@@ -2,7 +2,6 @@ package io.treestore.server.grpc;
 
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
-import com.google.protobuf.util.JsonFormat;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Deadline;
@@ -63,9 +62,6 @@ import tools.jackson.core.JacksonException;
  * <p>Thread-safe.
  */
 final class GrpcTransport implements TransportProvider.Transport {
-  private static final JsonFormat.Printer PRINTER = JsonFormat.printer()
-      .preservingProtoFieldNames().omittingInsignificantWhitespace();
-  private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
   private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
       Metadata.ASCII_STRING_MARSHALLER);
   private static final Context.Key<String> CLIENT = Context.key("treestore-client");
@@ -145,7 +141,7 @@ final class GrpcTransport implements TransportProvider.Transport {
             CallRequest c = (CallRequest) request;
             StoreOperation<?, ?> op = ts.operation(c.getStore(), c.getOperation());
             write = op.kind() == OperationKind.WRITE;
-            Object record = Json.MAPPER.readValue(PRINTER.print(c.getRequest()),
+            Object record = Json.MAPPER.treeToValue(ProtoTree.toTree(c.getRequest()),
                 op.requestType());
             Object result = ts.call(c.getStore(), c.getOperation(), record, deadline());
             answer = CallResponse.newBuilder().setResponse(struct(result)).build();
@@ -154,11 +150,11 @@ final class GrpcTransport implements TransportProvider.Transport {
             String store = storeOf(rpc);
             StoreOperation<?, ?> op = ts.operation(store, rpc);
             write = op.kind() == OperationKind.WRITE;
-            Object record = Json.MAPPER.readValue(PRINTER.print((Message) request),
+            Object record = Json.MAPPER.treeToValue(ProtoTree.toTree((Message) request),
                 op.requestType());
             Object result = ts.call(store, rpc, record, deadline());
             Message.Builder mb = prototype.newBuilderForType();
-            PARSER.merge(Json.MAPPER.writeValueAsString(result), mb);
+            ProtoTree.merge(Json.MAPPER.valueToTree(result), mb);
             answer = mb.build();
           }
         }
@@ -203,7 +199,7 @@ final class GrpcTransport implements TransportProvider.Transport {
   private static com.google.protobuf.Struct struct(Object value) {
     com.google.protobuf.Struct.Builder b = com.google.protobuf.Struct.newBuilder();
     try {
-      PARSER.merge(Json.MAPPER.writeValueAsString(value), b);
+      ProtoTree.merge(Json.MAPPER.valueToTree(value), b);
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       throw new IllegalStateException("answer is not a JSON object: " + e.getMessage(), e);
     }
