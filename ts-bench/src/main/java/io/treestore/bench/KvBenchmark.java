@@ -1,5 +1,6 @@
 package io.treestore.bench;
 
+import io.treestore.bench.runner.TrialFacts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -89,7 +90,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * argument checks disabled as its own benchmarks do); passing {@code -jvmArgsAppend} on the
  * command line replaces them. Select engines or cases with {@code -p engine=treestore,lmdb}
  * and {@code -p cache=all}. The whole default run (24 trials) took 10 to 13 minutes on
- * 2 cores. Results are in {@code docs/benchmarks.md}.
+ * 2 cores. Results are in {@code docs/benchmarks-kv.md}.
  */
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsAppend = {
@@ -170,16 +171,21 @@ public class KvBenchmark {
         + " units %d, cache %d bytes; %s%n", engine, cache, loadMs, fileBytes, footprint,
         cacheBytes, kv.report());
     kv.mark();
+    // LMDB's file is sparse (sized to the map): count its pages in use instead
+    TrialFacts.diskUsage(() -> engine.equals(KvEngine.LMDB) ? kv.cacheFootprint(0)
+        : KvEngine.diskBytes(dir));
+    TrialFacts.note(TrialFacts.SETTINGS, engine, kv.report());
   }
 
   /** Reads every entry once (filling the cache) and checks the data set. */
   private void warmAndCheck() {
-    int n = kv.scan(data.sorted[0], KvData.COUNT, null);
-    if (n != KvData.COUNT) {
+    int count = data.keys.length;
+    int n = kv.scan(data.sorted[0], count, null);
+    if (n != count) {
       throw new IllegalStateException(engine + ": scan saw " + n + " entries after load");
     }
     for (int i = 0; i < 1000; i++) {
-      byte[] k = data.keys[i * 997];
+      byte[] k = data.keys[(int) ((long) i * 997 % count)];
       if (!Arrays.equals(kv.get(k), KvData.valueFor(k))) {
         throw new IllegalStateException(engine + ": wrong value after load for key " + i);
       }
@@ -236,7 +242,7 @@ public class KvBenchmark {
   @Measurement(iterations = 8, time = 2)
   public byte @Nullable [] randomGet() {
     int i = getIndex;
-    getIndex = i + 1 == KvData.COUNT ? 0 : i + 1;
+    getIndex = i + 1 == data.keys.length ? 0 : i + 1;
     return kv.get(data.keys[i]);
   }
 

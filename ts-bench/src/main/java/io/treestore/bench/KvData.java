@@ -13,11 +13,17 @@ import org.jspecify.annotations.Nullable;
  * {@value #VALUE_BYTES}-byte pseudo-random value derived from the key (so a lookup can be
  * checked without storing the values).
  *
+ * <p>The system property {@value #KEYS_PROPERTY} replaces the number of entries (more than
+ * {@value #SCAN_LENGTH}; the comparison runner's tiny test profile uses it); the keys are then
+ * the first that many of the same generator.
+ *
  * <p>Immutable after construction; built once per JVM by {@link #get()} and shared.
  */
 final class KvData {
   /** Number of entries loaded. */
   static final int COUNT = 1_000_000;
+  /** System property replacing {@link #COUNT}. */
+  static final String KEYS_PROPERTY = "ts.bench.kv.keys";
   /** Key length in bytes. */
   static final int KEY_BYTES = 16;
   /** Value length in bytes. */
@@ -41,20 +47,25 @@ final class KvData {
 
   private KvData() {
     SplittableRandom rnd = new SplittableRandom(SEED);
-    byte[][] k = new byte[COUNT][];
-    for (int i = 0; i < COUNT; i++) {
+    int count = Integer.getInteger(KEYS_PROPERTY, COUNT);
+    if (count <= SCAN_LENGTH) {
+      throw new IllegalArgumentException(KEYS_PROPERTY + " must be above " + SCAN_LENGTH
+          + ", was " + count);
+    }
+    byte[][] k = new byte[count][];
+    for (int i = 0; i < count; i++) {
       k[i] = randomKey(rnd);
     }
     byte[][] s = k.clone();
     Arrays.sort(s, Arrays::compareUnsigned);
-    for (int i = 1; i < COUNT; i++) {
+    for (int i = 1; i < count; i++) {
       if (Arrays.equals(s[i - 1], s[i])) {
         throw new IllegalStateException("duplicate random key; change SEED");
       }
     }
     byte[][] starts = new byte[1 << 16][];
     for (int i = 0; i < starts.length; i++) {
-      starts[i] = s[rnd.nextInt(COUNT - SCAN_LENGTH)];
+      starts[i] = s[rnd.nextInt(count - SCAN_LENGTH)];
     }
     this.keys = k;
     this.sorted = s;

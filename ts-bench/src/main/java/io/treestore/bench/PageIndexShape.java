@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,13 +28,16 @@ import tools.jackson.databind.json.JsonMapper;
  * real distribution, value for value), except the share of internal nodes at depths the real
  * trees do not reach (see {@link #internalShare}).
  *
- * <p>The directory is the system property {@value #DIR_PROPERTY}, else the environment variable
- * {@code TS_BENCH_PAGEINDEX}, else {@code ../shared/datasets/pageindex} or
- * {@code /work/shared/datasets/pageindex}, whichever exists.
+ * <p>The directory is the system property {@value #DIR_PROPERTY}, else the project's
+ * {@value #DATASET_PROPERTY}, else the environment variable {@code TS_BENCH_PAGEINDEX}, else
+ * {@code ../shared/datasets/pageindex} or {@code /work/shared/datasets/pageindex}, whichever
+ * exists. The statistics of a directory are computed once per JVM.
  */
 final class PageIndexShape {
   /** System property naming the directory of the real trees. */
   static final String DIR_PROPERTY = "ts.bench.pageindex";
+  /** The project's system property naming the directory of the real trees. */
+  static final String DATASET_PROPERTY = "ts.dataset.dir";
   /** The most levels a synthetic tree has (depths 0 to 4). */
   static final int MAX_LEVELS = 5;
 
@@ -69,8 +73,13 @@ final class PageIndexShape {
   final String[] titleVocabulary;
   /** Nodes of each real document. */
   final int[] docNodes;
+  /** The directory the statistics were read from. */
+  final Path dir;
+
+  private static @Nullable PageIndexShape last;
 
   private PageIndexShape(Path dir) throws IOException {
+    this.dir = dir;
     List<Path> files;
     try (Stream<Path> s = Files.list(dir)) {
       files = s.filter(p -> p.getFileName().toString().endsWith(".with_text.json")).sorted()
@@ -182,15 +191,22 @@ final class PageIndexShape {
    * @return the statistics
    * @throws IllegalStateException if no directory with real trees is found
    */
-  static PageIndexShape load() {
-    String configured = System.getProperty(DIR_PROPERTY, System.getenv("TS_BENCH_PAGEINDEX"));
+  static synchronized PageIndexShape load() {
+    String configured = System.getProperty(DIR_PROPERTY, System.getProperty(DATASET_PROPERTY,
+        System.getenv("TS_BENCH_PAGEINDEX")));
     List<Path> candidates = configured != null ? List.of(Path.of(configured))
         : List.of(Path.of("../shared/datasets/pageindex"),
             Path.of("/work/shared/datasets/pageindex"));
     for (Path p : candidates) {
       if (Files.isDirectory(p)) {
+        PageIndexShape known = last;
+        if (known != null && known.dir.equals(p)) {
+          return known;
+        }
         try {
-          return new PageIndexShape(p);
+          PageIndexShape shape = new PageIndexShape(p);
+          last = shape;
+          return shape;
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }

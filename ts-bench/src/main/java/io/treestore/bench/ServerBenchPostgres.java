@@ -171,6 +171,25 @@ final class ServerBenchPostgres implements AutoCloseable {
    * @return the running cluster
    */
   static ServerBenchPostgres start(ServerBenchData d) {
+    ServerBenchPostgres c = startEmpty(SETTINGS);
+    try {
+      c.load(d);
+      return c;
+    } catch (SQLException | RuntimeException e) {
+      c.close();
+      throw new IllegalStateException("PostgreSQL setup failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Creates and starts an empty cluster (database {@code postgres}, user {@code bench}).
+   *
+   * @param settings lines appended to {@code postgresql.conf} (port and socket directory are
+   *     added)
+   * @return the running cluster; {@link #close()} stops and deletes it
+   * @throws IllegalStateException if a program fails
+   */
+  static ServerBenchPostgres startEmpty(List<String> settings) {
     Path bin = binaries();
     boolean root = "root".equals(System.getProperty("user.name"));
     Path dir;
@@ -197,7 +216,7 @@ final class ServerBenchPostgres implements AutoCloseable {
       IOException last = null;
       for (int attempt = 0; attempt < 3 && c == null; attempt++) {
         int port = freePort();
-        List<String> conf = new ArrayList<>(SETTINGS);
+        List<String> conf = new ArrayList<>(settings);
         conf.add("port = " + port);
         conf.add("unix_socket_directories = '" + dir + "'");
         Path confFile = dir.resolve("data/postgresql.conf");
@@ -217,9 +236,8 @@ final class ServerBenchPostgres implements AutoCloseable {
         throw last;
       }
       Runtime.getRuntime().addShutdownHook(c.hook);
-      c.load(d);
       return c;
-    } catch (IOException | SQLException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       if (c != null) {
         c.close();
       } else {
@@ -229,8 +247,22 @@ final class ServerBenchPostgres implements AutoCloseable {
     }
   }
 
+  /**
+   * Returns the process id of the running server (the first line of {@code postmaster.pid}).
+   *
+   * @return the pid
+   * @throws UncheckedIOException if the file cannot be read
+   */
+  long pid() {
+    try {
+      return Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).strip());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The newest {@code /usr/lib/postgresql/<n>/bin}, else the binaries on the PATH. */
-  private static Path binaries() {
+  static Path binaries() {
     Path debian = Path.of("/usr/lib/postgresql");
     if (Files.isDirectory(debian)) {
       try (Stream<Path> s = Files.list(debian)) {

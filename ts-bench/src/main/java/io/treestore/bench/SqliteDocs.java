@@ -81,8 +81,10 @@ import tools.jackson.databind.node.ObjectNode;
 final class SqliteDocs implements DocsEngine {
   private static final ObjectMapper JSON = JsonMapper.builder().build();
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
-  private static final String SEP = "\u001f";
-  private static final String COLS = "n.node_id, n.parent_id, n.title, n.page_start,"
+  /** Separator of the child ids in {@code child_ids}. */
+  static final String SEP = "\u001f";
+  /** The node columns every read selects, in the order {@link #node} reads them. */
+  static final String COLS = "n.node_id, n.parent_id, n.title, n.page_start,"
       + " n.page_end, n.summary, n.prefix_summary, n.text, n.section_path, n.depth,"
       + " n.child_ids, n.attributes";
 
@@ -229,8 +231,8 @@ final class SqliteDocs implements DocsEngine {
     return c.prepareStatement(sql);
   }
 
-  /** One node flattened for insertion. */
-  private record Flat(String nodeId, @Nullable String parentId, int ordinal, int depth,
+  /** One node flattened for insertion (also used by {@link PostgresDocs}). */
+  record Flat(String nodeId, @Nullable String parentId, int ordinal, int depth,
       int order, String title, @Nullable Integer start, @Nullable Integer end,
       @Nullable String summary, @Nullable String prefixSummary, @Nullable String text,
       String path, List<String> childIds, @Nullable String attributes) {}
@@ -238,7 +240,13 @@ final class SqliteDocs implements DocsEngine {
   private static final java.util.Set<String> KNOWN = java.util.Set.of("title", "node_id",
       "start_index", "end_index", "summary", "prefix_summary", "text", "nodes");
 
-  private static List<Flat> flatten(JsonNode structure) {
+  /**
+   * Flattens a PageIndex {@code structure} array in document order.
+   *
+   * @param structure the array of roots
+   * @return the nodes, parents before children
+   */
+  static List<Flat> flatten(JsonNode structure) {
     List<Flat> out = new ArrayList<>();
     flatten(structure, null, 0, "", out);
     return out;
@@ -396,7 +404,11 @@ final class SqliteDocs implements DocsEngine {
     }
   }
 
-  private static DocumentApi.Node node(ResultSet r, String docId, String versionId,
+  /**
+   * Reads a node from the current row, whose first 12 columns are {@link #COLS} (also used
+   * by {@link PostgresDocs}).
+   */
+  static DocumentApi.Node node(ResultSet r, String docId, String versionId,
       @Nullable List<DocumentApi.Node> kids) throws SQLException {
     String attrs = r.getString(12);
     String childIds = r.getString(11);

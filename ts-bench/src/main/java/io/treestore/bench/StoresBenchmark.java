@@ -1,5 +1,6 @@
 package io.treestore.bench;
 
+import io.treestore.bench.runner.TrialFacts;
 import io.treestore.stores.documents.DocumentApi;
 import io.treestore.wal.Durability;
 import java.nio.file.Path;
@@ -35,12 +36,16 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * {@link PageIndexShape}), named by {@link #corpus}: {@code 50k-pages} (50,000 nodes, each with
  * the text of its pages, as the real {@code .with_text} trees), {@code 50k-none} and
  * {@code 1m-none} (50,000 and 1,000,000 nodes without text: titles, pages and summaries, as the
- * published PageIndex output). Every document is version {@value StoresCorpus#VERSION}; reads
- * name that version. The stores are built once per run ({@link StoresData}) and reopened by
- * every trial with durable settings and a cache larger than the data: TreeStore
+ * published PageIndex output), and {@code real}: the real PageIndex trees of the data set
+ * directory with their page texts ({@link StoresCorpus#named}; the comparison runner uses it and
+ * other sizes, any {@code <nodes>-<text>} name works). Every document is version
+ * {@value StoresCorpus#VERSION}; reads name that version. The stores are built once per run
+ * ({@link StoresData}) and reopened by every trial with durable settings and a cache larger than the data: TreeStore
  * ({@link TreeStoreDocs}) with durability {@code SYNC} and {@code cacheBytes} = twice its data
  * directory; SQLite ({@link SqliteDocs}) with {@code journal_mode=WAL},
- * {@code synchronous=FULL} and {@code cache_size} = twice its file. Before measuring, every
+ * {@code synchronous=FULL} and {@code cache_size} = twice its file; engine {@code postgres}
+ * (not in the default parameters; the comparison runner adds it) is PostgreSQL on loopback
+ * ({@link PostgresDocs}, cluster from {@link PostgresPeer}). Before measuring, every
  * target of the benchmark is run once (and SQLite reads its whole file once), so reads are
  * served from each engine's cache.
  *
@@ -57,13 +62,16 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  *       {@link StoresCorpus#queries}) in a document drawn in proportion to its nodes, top 10
  *       with snippets and the hits' ancestors' titles; {@link #searchAll}: the same over all
  *       documents;
- *   <li>{@link #ingest300}: a fixed 300-node tree drawn like the corpus trees, stored as a new
+ *   <li>{@link #ingest300}: a fixed 300-node tree drawn like the corpus trees (for
+ *       {@code real}: the largest real tree, {@link StoresCorpus#ingestDocument}), stored as a new
  *       document in one transaction made durable before the call returns (TreeStore
  *       {@code SYNC}, SQLite WAL with {@code synchronous=FULL}), into a copy of the built
  *       store; the documents ingested in an iteration are deleted after it, untimed.
  * </ul>
  * Mode {@code SampleTime}: every call is timed, JMH reports p50, p90, p99 and more; one thread,
- * so throughput is the inverse of the mean.
+ * so throughput is the inverse of the mean. The system property {@value #WARM_PROPERTY} caps
+ * the setup's warming (milliseconds, default 20,000). Each trial registers its store's size
+ * with {@link TrialFacts#diskUsage} and notes the engine's settings for the runner's report.
  *
  * <h2>Run</h2>
  * {@snippet lang="shell" :
@@ -91,8 +99,10 @@ public class StoresBenchmark {
 
   private static final int TARGETS = 16_384;
   private static final int QUERIES = 1_024;
+  /** System property: longest time in ms the setup spends running targets before the warmup. */
+  static final String WARM_PROPERTY = "ts.bench.warmMillis";
   /** Longest time the setup spends running targets before the JMH warmup. */
-  private static final long WARM_NANOS = 20_000_000_000L;
+  private static final long WARM_NANOS = Long.getLong(WARM_PROPERTY, 20_000L) * 1_000_000L;
   /** Nodes of the ingested tree. */
   static final int INGEST_NODES = 300;
 
@@ -120,29 +130,43 @@ public class StoresBenchmark {
   @Setup(Level.Trial)
   public void setup(BenchmarkParams params) {
     String op = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
-    StoresData.Spec spec = StoresData.Spec.parse(corpus);
     PageIndexShape shape = PageIndexShape.load();
     System.out.println("\n[stores] " + shape.describe());
-    StoresCorpus c = new StoresCorpus(shape, StoresData.SEED, spec.nodes(), spec.text());
-    Path built = StoresData.built(engine, c, corpus);
-    Path db;
-    if (op.equals("ingest300")) {
-      work = StoresData.copy(built);
-      db = work;
+    StoresCorpus c = StoresCorpus.named(corpus, shape);
+    long bytes;
+    if (engine.equals("postgres")) {
+      String url = PostgresPeer.urlForThisJvm();
+      PostgresDocs p = new PostgresDocs(url, PostgresDocs.ensureBuilt(url, c, corpus));
+      bytes = p.diskBytes();
+      TrialFacts.diskUsage(p::diskBytes);
+      docs = p;
     } else {
-      db = built.resolve("db");
-    }
-    long bytes = StoresData.sizeOf(db);
-    if (engine.equals("treestore")) {
-      docs = new TreeStoreDocs(db, Durability.SYNC, Math.max(256L << 20, 2 * bytes));
-    } else {
-      SqliteDocs s = new SqliteDocs(db, true, Math.max(256L << 10, 2 * bytes / 1024));
-      s.warm();
-      System.out.print("[stores] plans:\n" + s.plans());
-      docs = s;
+      Path built = StoresData.built(engine, c, corpus);
+      Path db;
+      if (op.equals("ingest300")) {
+        work = StoresData.copy(built);
+        db = work;
+      } else {
+        db = built.resolve("db");
+      }
+      bytes = StoresData.sizeOf(db);
+      TrialFacts.diskUsage(() -> StoresData.sizeOf(db));
+      if (engine.equals("treestore")) {
+        docs = new TreeStoreDocs(db, Durability.SYNC, Math.max(256L << 20, 2 * bytes));
+      } else if (engine.equals("sqlite")) {
+        SqliteDocs s = new SqliteDocs(db, true, Math.max(256L << 10, 2 * bytes / 1024));
+        s.warm();
+        System.out.print("[stores] plans:\n" + s.plans());
+        docs = s;
+      } else {
+        throw new IllegalArgumentException("engine must be treestore, sqlite or postgres: "
+            + engine);
+      }
     }
     System.out.println("[stores] " + docs.settings());
-    ingestJson = c.ingestTree(INGEST_NODES);
+    TrialFacts.note(TrialFacts.SETTINGS, engine, docs.settings());
+    TrialFacts.note(TrialFacts.DATASET, corpus, StoresData.describe(c, corpus));
+    ingestJson = c.ingestDocument(INGEST_NODES);
     draw(c, op);
     long t0 = System.nanoTime();
     int n = op.startsWith("search") ? QUERIES : op.equals("ingest300") ? 0 : TARGETS;

@@ -1,6 +1,11 @@
 package io.treestore.bench;
 
 import io.treestore.fts.StandardAnalyzer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -8,6 +13,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A seeded synthetic corpus of PageIndex trees shaped like the real ones
@@ -37,6 +48,12 @@ import java.util.SplittableRandom;
  * are {@code doc000000}, {@code doc000001}, ...; every document is stored as version
  * {@value #VERSION}. Documents are generated until the corpus holds at least the requested
  * number of nodes.
+ *
+ * <p>The corpus named {@value #REAL} ({@link #named}) is not generated: it is the real
+ * {@code *.with_text.json} trees of the data set directory ({@link PageIndexShape#dir}), in
+ * file name order, as documents {@code doc000000}, {@code doc000001}, ..., their JSON stored
+ * byte for byte; its seed is a CRC-32 of the files, so that a changed data set is built
+ * again.
  */
 final class StoresCorpus {
   /** Whether nodes carry the text of their pages. */
@@ -49,11 +66,14 @@ final class StoresCorpus {
     TITLES
   }
 
+  /** The name of the corpus of the real trees. */
+  static final String REAL = "real";
   /** The version id every corpus document is stored under. */
   static final String VERSION = "v1";
   /** The effective date of every corpus document. */
   static final String DATE = "2026-01-01";
 
+  private static final ObjectMapper JSON = JsonMapper.builder().build();
   private static final int TAIL_WORDS = 1_000_000;
   private static final double TAIL_SHARE = 0.03;
 
@@ -71,6 +91,11 @@ final class StoresCorpus {
   final List<Tree> docs = new ArrayList<>();
   /** Total nodes. */
   final long nodes;
+  /** The real corpus last read, reused while the statistics object is the same. */
+  private static @Nullable StoresCorpus lastReal;
+
+  /** The JSON of the real trees by document index, or {@code null} for a synthetic corpus. */
+  private final @Nullable List<String> realJson;
 
   StoresCorpus(PageIndexShape shape, long seed, long targetNodes, Text text) {
     this.shape = shape;
@@ -83,6 +108,103 @@ final class StoresCorpus {
       n += t.size();
     }
     this.nodes = n;
+    this.realJson = null;
+  }
+
+  /** The real trees: see the class comment. */
+  private StoresCorpus(PageIndexShape shape) {
+    this.shape = shape;
+    this.text = Text.PAGES;
+    List<String> jsons = new ArrayList<>();
+    CRC32 crc = new CRC32();
+    long n = 0;
+    try (Stream<Path> s = Files.list(shape.dir)) {
+      for (Path f : s.filter(p -> p.getFileName().toString().endsWith(".with_text.json"))
+          .sorted().toList()) {
+        byte[] bytes = Files.readAllBytes(f);
+        crc.update(bytes);
+        String json = new String(bytes, StandardCharsets.UTF_8);
+        Tree t = realTree(f, JSON.readTree(json).get("structure"));
+        docs.add(t);
+        jsons.add(json);
+        n += t.size();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (jsons.isEmpty()) {
+      throw new IllegalStateException("no *.with_text.json PageIndex trees in " + shape.dir);
+    }
+    this.seed = crc.getValue();
+    this.nodes = n;
+    this.realJson = jsons;
+  }
+
+  /**
+   * Returns the corpus of a name: {@value #REAL} for the real trees (read once per JVM and
+   * statistics object), else a synthetic corpus named as {@link StoresData.Spec#parse} reads
+   * it, from {@link StoresData#SEED}.
+   *
+   * @param corpus the name
+   * @param shape the statistics of the real trees
+   * @return the corpus
+   */
+  static StoresCorpus named(String corpus, PageIndexShape shape) {
+    if (corpus.equals(REAL)) {
+      synchronized (StoresCorpus.class) {
+        StoresCorpus known = lastReal;
+        if (known == null || known.shape != shape) {
+          known = new StoresCorpus(shape);
+          lastReal = known;
+        }
+        return known;
+      }
+    }
+    StoresData.Spec spec = StoresData.Spec.parse(corpus);
+    return new StoresCorpus(shape, StoresData.SEED, spec.nodes(), spec.text());
+  }
+
+  /** The structure of a real tree, checking that its node ids are {@link #nodeId} order. */
+  private static Tree realTree(Path file, JsonNode structure) {
+    List<int[]> out = new ArrayList<>(); // {depth, parent, kids, start, end}
+    realNodes(file, structure, 0, -1, out);
+    int size = out.size();
+    int[] depth = new int[size];
+    int[] parent = new int[size];
+    int[] kids = new int[size];
+    int[] start = new int[size];
+    int[] end = new int[size];
+    int pages = 1;
+    for (int j = 0; j < size; j++) {
+      int[] r = out.get(j);
+      depth[j] = r[0];
+      parent[j] = r[1];
+      kids[j] = r[2];
+      start[j] = r[3];
+      end[j] = r[4];
+      pages = Math.max(pages, r[4]);
+    }
+    return new Tree(depth, parent, kids, start, end, pages);
+  }
+
+  private static void realNodes(Path file, JsonNode list, int depth, int parent,
+      List<int[]> out) {
+    for (JsonNode n : list) {
+      int me = out.size();
+      String id = n.path("node_id").asString("");
+      if (!id.equals(nodeId(me))) {
+        throw new IllegalStateException(file + ": node " + me + " in document order has id '"
+            + id + "', expected " + nodeId(me));
+      }
+      int start = n.path("start_index").asInt(1);
+      int end = Math.max(start, n.path("end_index").asInt(start));
+      JsonNode kids = n.get("nodes");
+      int[] rec = {depth, parent, kids == null ? 0 : kids.size(), start, end};
+      out.add(rec);
+      if (kids != null) {
+        realNodes(file, kids, depth + 1, me, out);
+      }
+    }
   }
 
   static String docId(int i) {
@@ -165,7 +287,29 @@ final class StoresCorpus {
    * @return the JSON
    */
   String json(int i) {
-    return json(i, docs.get(i), random(i, 3));
+    List<String> real = realJson;
+    return real != null ? real.get(i) : json(i, docs.get(i), random(i, 3));
+  }
+
+  /**
+   * Returns the tree the ingest benchmarks store: for the real corpus, the real tree with the
+   * most nodes (its JSON as in the file); otherwise {@link #ingestTree} of {@code size}.
+   *
+   * @param size the node count of a synthetic tree
+   * @return the JSON
+   */
+  String ingestDocument(int size) {
+    List<String> real = realJson;
+    if (real == null) {
+      return ingestTree(size);
+    }
+    int best = 0;
+    for (int i = 1; i < docs.size(); i++) {
+      if (docs.get(i).size() > docs.get(best).size()) {
+        best = i;
+      }
+    }
+    return real.get(best);
   }
 
   /**

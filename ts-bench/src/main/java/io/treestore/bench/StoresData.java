@@ -47,6 +47,25 @@ final class StoresData {
     }
   }
 
+  /**
+   * Describes a corpus in one line for reports: documents, nodes, what the nodes carry.
+   *
+   * @param c the corpus
+   * @param corpusName its name
+   * @return the description
+   */
+  static String describe(StoresCorpus c, String corpusName) {
+    String what = switch (c.text) {
+      case PAGES -> "every node with the text of its pages";
+      case NONE -> "titles, page ranges and (in some documents) summaries, no text";
+      case TITLES -> "titles and page ranges only";
+    };
+    return String.format(Locale.ROOT, "%s: %s, %,d documents, %,d nodes, %s", corpusName,
+        corpusName.equals(StoresCorpus.REAL) ? "the real PageIndex trees (*.with_text.json of "
+            + c.shape.dir + ")" : "synthetic, seed 0x" + Long.toHexString(c.seed),
+        c.docs.size(), c.nodes, what);
+  }
+
   static Path storesDir() {
     return Path.of(System.getProperty(DIR_PROPERTY,
         Path.of(System.getProperty("java.io.tmpdir"), "ts-bench-stores").toString()));

@@ -5,6 +5,7 @@ import io.treestore.spi.TreeStoreOptions;
 import io.treestore.stores.documents.DocumentApi;
 import io.treestore.stores.documents.DocumentStoreProvider;
 import io.treestore.stores.documents.VersionStoreProvider;
+import io.treestore.txn.Database;
 import io.treestore.txn.DatabaseOptions;
 import io.treestore.wal.Durability;
 import java.nio.file.Path;
@@ -51,6 +52,16 @@ final class TreeStoreDocs implements DocsEngine {
       }
       return null;
     });
+  }
+
+  /**
+   * Returns the database under the stores (for {@link SearchBenchmark}, which searches the
+   * documents store's full-text index directly).
+   *
+   * @return the database
+   */
+  Database database() {
+    return ts.database();
   }
 
   /** Writes a checkpoint (after the bulk load). */

@@ -1,5 +1,6 @@
 package io.treestore.bench;
 
+import io.treestore.bench.runner.TrialFacts;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -52,7 +53,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *     --enable-native-access=ALL-UNNAMED -jar ts-bench/target/benchmarks.jar \
  *     'TxnCommitBenchmark|WalFsyncBenchmark' -rf json -rff docs/benchmarks/txn-DATE.json
  * }
- * Select cases with {@code -p engine=treestore,sqlite} and {@code -p rows=1}. The default
+ * Select cases with {@code -p engine=treestore,sqlite} and {@code -p rows=1}; {@code lmdb}
+ * ({@link TxnLmdbPeer}) is also accepted (the comparison runner adds it, with the
+ * {@code --add-opens} flags lmdbjava needs; by hand, pass those with {@code -jvmArgsPrepend}
+ * as {@link KvBenchmark}'s fork gets them). The default
  * run (6 trials, plus 2 of {@link WalFsyncBenchmark}) takes about 3.6 minutes. Results are in
  * {@code docs/benchmarks-txn.md}.
  */
@@ -91,6 +95,8 @@ public class TxnCommitBenchmark {
     session = peer.session();
     source = new TxnBenchFiles.Rows(rows, 0x7C0_4417L);
     System.out.printf("[txn] %s rows=%d settings: %s%n", engine, rows, peer.settings());
+    TrialFacts.diskUsage(() -> TxnBenchFiles.bytesUnder(dir));
+    TrialFacts.note(TrialFacts.SETTINGS, engine, peer.settings());
   }
 
   /** Prints the engine's counters, closes it and deletes its directory. */

@@ -11,7 +11,8 @@ import java.nio.file.Path;
  * {@code keys.length} rows and returns only when the transaction is durable (it survives a
  * power loss, as far as {@code fsync} promises): TreeStore {@code Durability.SYNC}; SQLite WAL
  * mode with {@code synchronous=FULL}; H2 MVStore {@code TransactionStore} commit, then
- * {@code MVStore.commit()} and {@code MVStore.sync()}. Each adapter's class comment says
+ * {@code MVStore.commit()} and {@code MVStore.sync()}; LMDB {@code mdb_txn_commit} with the
+ * default (synced) environment flags. Each adapter's class comment says
  * exactly what it calls; {@link #settings()} reads the settings back from the engine for the
  * benchmark log.
  *
@@ -26,11 +27,13 @@ interface TxnPeer extends AutoCloseable {
   String SQLITE = "sqlite";
   /** H2 MVStore with its {@code TransactionStore}. */
   String MVSTORE = "mvstore";
+  /** LMDB through lmdbjava, synced commits. */
+  String LMDB = "lmdb";
 
   /**
    * Opens (creating) an engine's database in an empty directory.
    *
-   * @param engine {@link #TREESTORE}, {@link #SQLITE} or {@link #MVSTORE}
+   * @param engine {@link #TREESTORE}, {@link #SQLITE}, {@link #MVSTORE} or {@link #LMDB}
    * @param dir an existing empty directory owned by this engine
    * @return the open engine
    * @throws IllegalArgumentException for an unknown engine name
@@ -40,8 +43,9 @@ interface TxnPeer extends AutoCloseable {
       case TREESTORE -> new TxnTreeStorePeer(dir);
       case SQLITE -> new TxnSqlitePeer(dir);
       case MVSTORE -> new TxnMvStorePeer(dir);
+      case LMDB -> new TxnLmdbPeer(dir);
       default -> throw new IllegalArgumentException("unknown engine '" + engine
-          + "', expected one of " + TREESTORE + ", " + SQLITE + ", " + MVSTORE);
+          + "', expected one of " + TREESTORE + ", " + SQLITE + ", " + MVSTORE + ", " + LMDB);
     };
   }
 
