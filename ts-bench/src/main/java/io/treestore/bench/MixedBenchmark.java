@@ -115,12 +115,12 @@ public class MixedBenchmark {
         long bytes = StoresData.sizeOf(w);
         TrialFacts.diskUsage(() -> StoresData.sizeOf(w));
         if (engine.equals("treestore")) {
-          DocsEngine t = new TreeStoreDocs(w, Durability.SYNC, Math.max(256L << 20, 2 * bytes));
+          DocsEngine t = new TreeStoreDocs(w, Durability.SYNC, StoresData.cacheBytes(bytes));
           shared = t;
           opened.add(t);
           settings = t.settings();
         } else {
-          sqliteCacheKib = Math.max(16L << 10, 2 * bytes / 1024 / CLIENTS);
+          sqliteCacheKib = Math.max(16L << 10, StoresData.cacheBytes(bytes) / 1024 / CLIENTS);
           SqliteDocs first = new SqliteDocs(w, true, sqliteCacheKib);
           first.warm();
           settings = first.settings() + " x " + CLIENTS + " connections";

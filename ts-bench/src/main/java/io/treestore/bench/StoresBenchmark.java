@@ -40,10 +40,11 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * directory with their page texts ({@link StoresCorpus#named}; the comparison runner uses it and
  * other sizes, any {@code <nodes>-<text>} name works). Every document is version
  * {@value StoresCorpus#VERSION}; reads name that version. The stores are built once per run
- * ({@link StoresData}) and reopened by every trial with durable settings and a cache larger than the data: TreeStore
- * ({@link TreeStoreDocs}) with durability {@code SYNC} and {@code cacheBytes} = twice its data
- * directory; SQLite ({@link SqliteDocs}) with {@code journal_mode=WAL},
- * {@code synchronous=FULL} and {@code cache_size} = twice its file; engine {@code postgres}
+ * ({@link StoresData}) and reopened by every trial with durable settings and a cache of
+ * twice the data, at most half the heap ({@link StoresData#cacheBytes}): TreeStore
+ * ({@link TreeStoreDocs}) with durability {@code SYNC} and that {@code cacheBytes}; SQLite
+ * ({@link SqliteDocs}) with {@code journal_mode=WAL}, {@code synchronous=FULL} and that
+ * {@code cache_size}; engine {@code postgres}
  * (not in the default parameters; the comparison runner adds it) is PostgreSQL on loopback
  * ({@link PostgresDocs}, cluster from {@link PostgresPeer}). Before measuring, every
  * target of the benchmark is run once (and SQLite reads its whole file once), so reads are
@@ -152,9 +153,9 @@ public class StoresBenchmark {
       bytes = StoresData.sizeOf(db);
       TrialFacts.diskUsage(() -> StoresData.sizeOf(db));
       if (engine.equals("treestore")) {
-        docs = new TreeStoreDocs(db, Durability.SYNC, Math.max(256L << 20, 2 * bytes));
+        docs = new TreeStoreDocs(db, Durability.SYNC, StoresData.cacheBytes(bytes));
       } else if (engine.equals("sqlite")) {
-        SqliteDocs s = new SqliteDocs(db, true, Math.max(256L << 10, 2 * bytes / 1024));
+        SqliteDocs s = new SqliteDocs(db, true, StoresData.cacheBytes(bytes) / 1024);
         s.warm();
         System.out.print("[stores] plans:\n" + s.plans());
         docs = s;

@@ -170,6 +170,19 @@ final class StoresData {
     }
   }
 
+  /**
+   * The cache size a trial gives an engine for a store of {@code bytes}: twice the store, so
+   * that a corpus that fits is read from memory, at least 256 MiB, and at most half of this
+   * JVM's maximum heap, so that a corpus larger than memory (the 10M-node profile) is read
+   * through a bounded cache instead of exhausting the heap. The same bound for every engine.
+   *
+   * @param bytes the store's size on disk
+   * @return the cache capacity in bytes
+   */
+  static long cacheBytes(long bytes) {
+    return Math.min(Math.max(256L << 20, 2 * bytes), Runtime.getRuntime().maxMemory() / 2);
+  }
+
   static long sizeOf(Path dir) {
     try (Stream<Path> s = Files.walk(dir)) {
       return s.filter(Files::isRegularFile).mapToLong(p -> {

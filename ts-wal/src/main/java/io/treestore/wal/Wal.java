@@ -68,7 +68,9 @@ import org.jspecify.annotations.Nullable;
  * writes it with positional writes through a 1 MiB buffer (one write for most groups), issues
  * one {@code fsync} ({@code force(false)}, an fdatasync on Linux), and wakes the waiters whose
  * records are now durable. Records appended while the leader works form the next group, led
- * by one of their waiters. This is the leader/follower group commit of the database literature
+ * by one of their waiters. {@link #awaitDurable} waits parked outside the lock: the leader
+ * unparks the threads its group made durable, which return without taking the lock, and the
+ * waiter with the lowest LSN among the others, which leads the next group. This is the leader/follower group commit of the database literature
  * (e.g. DeWitt et al., "Implementation techniques for main memory database systems", SIGMOD
  * 1984; PostgreSQL's {@code XLogFlush}).
  *
