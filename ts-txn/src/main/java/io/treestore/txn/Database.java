@@ -537,9 +537,17 @@ public final class Database implements AutoCloseable {
     try {
       applyToTrees(commits);
     } catch (RuntimeException e) {
-      throw fail("applying the durable commits at LSN " + first + " to " + last + " failed", e);
+      StorageException failed = fail("applying the durable commits at LSN " + first + " to "
+          + last + " failed", e);
+      // They are no longer registered, so fail() did not wake them: each finds the failure.
+      unparkOthers(run);
+      throw failed;
     }
     appliedLsn = last;
+    unparkOthers(run);
+  }
+
+  private static void unparkOthers(List<Unapplied> run) {
     Thread self = Thread.currentThread();
     for (Unapplied u : run) {
       if (u.committer() != self) {

@@ -70,7 +70,8 @@ import org.jspecify.annotations.Nullable;
  * records are now durable. Records appended while the leader works form the next group, led
  * by one of their waiters. {@link #awaitDurable} waits parked outside the lock: the leader
  * unparks the threads its group made durable, which return without taking the lock, and the
- * waiter with the lowest LSN among the others, which leads the next group. This is the leader/follower group commit of the database literature
+ * waiter with the lowest LSN among the others, which leads the next group. This is the
+ * leader/follower group commit of the database literature
  * (e.g. DeWitt et al., "Implementation techniques for main memory database systems", SIGMOD
  * 1984; PostgreSQL's {@code XLogFlush}).
  *
