@@ -1,10 +1,6 @@
 package io.treestore.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -136,16 +132,6 @@ interface KvEngine extends AutoCloseable {
    * @return the sum of file sizes
    */
   static long diskBytes(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      return s.filter(Files::isRegularFile).mapToLong(p -> {
-        try {
-          return Files.size(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }).sum();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return TxnBenchFiles.bytesUnder(dir);
   }
 }

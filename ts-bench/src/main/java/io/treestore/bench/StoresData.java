@@ -184,17 +184,7 @@ final class StoresData {
   }
 
   static long sizeOf(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      return s.filter(Files::isRegularFile).mapToLong(p -> {
-        try {
-          return Files.size(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }).sum();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return TxnBenchFiles.bytesUnder(dir);
   }
 
   static void deleteTree(Path dir) {

@@ -17,6 +17,7 @@ import java.text.ParseException;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -96,7 +97,7 @@ final class ProtoTree {
     }
   }
 
-  private static FieldDescriptor byJsonName(Descriptor d, String name) {
+  private static @Nullable FieldDescriptor byJsonName(Descriptor d, String name) {
     for (FieldDescriptor f : d.getFields()) {
       if (f.getJsonName().equals(name)) {
         return f;
