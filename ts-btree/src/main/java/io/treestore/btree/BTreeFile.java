@@ -198,6 +198,33 @@ public final class BTreeFile implements AutoCloseable {
         }
 
         @Override
+        public long applySorted(String tree, byte[][] keys,
+            byte @org.jspecify.annotations.Nullable [][] values) {
+          Objects.requireNonNull(keys, "keys");
+          Objects.requireNonNull(values, "values");
+          if (keys.length != values.length) {
+            throw new IllegalArgumentException(keys.length + " keys but " + values.length
+                + " values");
+          }
+          byte[][] k = new byte[keys.length][];
+          byte[][] v = new byte[keys.length][];
+          for (int i = 0; i < keys.length; i++) {
+            byte[] key = Objects.requireNonNull(keys[i], "keys[" + i + "]");
+            byte[] value = values[i];
+            if (value != null) {
+              checker.validate(key, value);
+              v[i] = value.clone();
+            }
+            if (i > 0 && java.util.Arrays.compareUnsigned(k[i - 1], key) >= 0) {
+              throw new IllegalArgumentException("keys must be strictly ascending; key " + i
+                  + " is not greater than the one before");
+            }
+            k[i] = key.clone();
+          }
+          return b.applySorted(tree, k, v);
+        }
+
+        @Override
         public byte @org.jspecify.annotations.Nullable [] get(String tree, byte[] key) {
           Objects.requireNonNull(key, "key");
           return b.get(tree, key);

@@ -31,6 +31,24 @@ public interface WriteBatch {
   boolean delete(String tree, byte[] key);
 
   /**
+   * Applies many writes to one tree in one descent: each node the writes touch is copied
+   * once, instead of once per key as with {@link #put} and {@link #delete}. The result is the
+   * same as calling {@code put} (or {@code delete} where the value is {@code null}) for each
+   * key in order.
+   *
+   * @param tree the tree name; the tree must exist
+   * @param keys the keys, in strictly ascending unsigned lexicographic order, each at most the
+   *     tree's maximum key size
+   * @param values for each key its new value (at most 1 GiB), or {@code null} to delete it;
+   *     the same length as {@code keys}
+   * @return the change in the tree's number of entries (inserted minus deleted)
+   * @throws IllegalArgumentException if the tree does not exist, the arrays differ in length,
+   *     the keys are not strictly ascending, or a key or value is too large; the batch is then
+   *     abandoned when the exception leaves the body
+   */
+  long applySorted(String tree, byte[][] keys, byte @Nullable [][] values);
+
+  /**
    * Reads an entry, seeing the batch's own writes.
    *
    * @param tree the tree name

@@ -216,12 +216,22 @@ public final class Database implements AutoCloseable {
     return ByteBuffer.allocate(16).putLong(META_MAGIC).putLong(lsn).array();
   }
 
+  /**
+   * Log bytes of commit records replayed as one B+Tree batch: enough that nodes many commits
+   * touch are copied once per batch, small enough that the decoded writes stay a few times
+   * this size in memory.
+   */
+  private static final long REPLAY_BATCH_BYTES = 32L << 20;
+
   private void recover() {
     long from = appliedLsn + 1;
     if (from > wal.lastLsn()) {
       return;
     }
     long n = 0;
+    List<Map<String, NavigableMap<byte[], Write>>> pending = new ArrayList<>();
+    long pendingBytes = 0;
+    long pendingLast = appliedLsn;
     try (WalReader r = wal.read(from)) {
       while (r.hasNext()) {
         WalRecord rec = r.next();
@@ -236,10 +246,21 @@ public final class Database implements AutoCloseable {
           throw new StorageException(wal.directory(), "log record at LSN " + rec.lsn()
               + " cannot be decoded: " + e.getMessage(), e);
         }
-        applyToTrees(List.of(ws));
-        appliedLsn = rec.lsn();
+        pending.add(ws);
+        pendingBytes += rec.payload().length;
+        pendingLast = rec.lsn();
         n++;
+        if (pendingBytes >= REPLAY_BATCH_BYTES) {
+          applyToTrees(pending);
+          appliedLsn = pendingLast;
+          pending.clear();
+          pendingBytes = 0;
+        }
       }
+    }
+    if (!pending.isEmpty()) {
+      applyToTrees(pending);
+      appliedLsn = pendingLast;
     }
     LOG.log(System.Logger.Level.INFO, "{0}: replayed {1} commits after checkpoint LSN {2}",
         dir, n, checkpointLsn);
@@ -573,39 +594,56 @@ public final class Database implements AutoCloseable {
   private record Unapplied(Map<String, NavigableMap<byte[], Write>> writes, Thread committer) {
   }
 
+  /**
+   * Applies consecutive commits to the B+Trees in one batch. Their writes are first combined
+   * per keyspace into one sorted run (a later write of a key replaces an earlier one; merge
+   * operands follow their base), and each run goes into its tree in one descent
+   * ({@link WriteBatch#applySorted}), so a node that many of the commits touch is copied once.
+   */
   private void applyToTrees(List<Map<String, NavigableMap<byte[], Write>>> commits) {
-    for (var writes : commits) {
-      for (String ks : writes.keySet()) {
-        file.tree(treeName(ks));
-      }
+    Map<String, NavigableMap<byte[], Write>> runs = commits.size() == 1 ? commits.get(0)
+        : combine(commits);
+    for (String ks : runs.keySet()) {
+      file.tree(treeName(ks));
     }
     file.write(batch -> {
-      for (var writes : commits) {
-        applyCommit(batch, writes);
+      for (var ks : runs.entrySet()) {
+        String t = treeName(ks.getKey());
+        int n = ks.getValue().size();
+        byte[][] keys = new byte[n][];
+        byte[][] values = new byte[n][];
+        int i = 0;
+        for (var e : ks.getValue().entrySet()) {
+          Write w = e.getValue();
+          keys[i] = e.getKey();
+          values[i++] = switch (w.kind()) {
+            case Write.PUT -> w.value();
+            case Write.DELETE -> null;
+            default -> w.resolve(batch.get(t, e.getKey()));
+          };
+        }
+        batch.applySorted(t, keys, values);
       }
     });
   }
 
-  private static void applyCommit(WriteBatch batch,
-      Map<String, NavigableMap<byte[], Write>> writes) {
-    for (var ks : writes.entrySet()) {
-      String t = treeName(ks.getKey());
-      for (var e : ks.getValue().entrySet()) {
-        Write w = e.getValue();
-        switch (w.kind()) {
-          case Write.PUT -> batch.put(t, e.getKey(), w.value());
-          case Write.DELETE -> batch.delete(t, e.getKey());
-          default -> {
-            byte[] v = w.resolve(batch.get(t, e.getKey()));
-            if (v == null) {
-              batch.delete(t, e.getKey());
-            } else {
-              batch.put(t, e.getKey(), v);
-            }
-          }
+  /** Combines the writes of consecutive commits, in commit order, per keyspace. */
+  private static Map<String, NavigableMap<byte[], Write>> combine(
+      List<Map<String, NavigableMap<byte[], Write>>> commits) {
+    Map<String, NavigableMap<byte[], Write>> runs = new HashMap<>();
+    for (var writes : commits) {
+      for (var ks : writes.entrySet()) {
+        NavigableMap<byte[], Write> run = runs.get(ks.getKey());
+        if (run == null) {
+          run = new java.util.TreeMap<>(Arrays::compareUnsigned);
+          runs.put(ks.getKey(), run);
+        }
+        for (var e : ks.getValue().entrySet()) {
+          run.merge(e.getKey(), e.getValue(), Write::then);
         }
       }
     }
+    return runs;
   }
 
   private StorageException fail(String what, RuntimeException cause) {

@@ -329,6 +329,79 @@ class TransactionTest {
     }
   }
 
+  /** Appends the operand: not commutative, so replay must keep commit order. */
+  static final MergeOperator APPEND = new MergeOperator() {
+    @Override
+    public String name() {
+      return "append";
+    }
+
+    @Override
+    public byte[] apply(byte[] existing, byte[] operand) {
+      if (existing == null) {
+        return operand.clone();
+      }
+      byte[] r = Arrays.copyOf(existing, existing.length + operand.length);
+      System.arraycopy(operand, 0, r, existing.length, operand.length);
+      return r;
+    }
+  };
+
+  @Test
+  void replayingManyCommitsInOneBatchMatchesAModel() {
+    // Thousands of commits rewriting, deleting and merging the same few keys: recovery
+    // replays them as combined sorted runs, which must equal applying them one by one.
+    Path d = dir.resolve("replay");
+    DatabaseOptions o = fast().withDurability(Durability.NONE)
+        .withMergeOperators(List.of(APPEND));
+    Random rnd = new Random(42);
+    Map<String, NavigableMap<byte[], byte[]>> model = new TreeMap<>();
+    try (Database db = Database.open(d, o)) {
+      for (int c = 0; c < 3_000; c++) {
+        try (Transaction tx = db.begin()) {
+          for (int w = 1 + rnd.nextInt(6); w > 0; w--) {
+            String ks = "ks" + rnd.nextInt(3);
+            byte[] k = b("k" + rnd.nextInt(rnd.nextBoolean() ? 20 : 2_000));
+            NavigableMap<byte[], byte[]> m =
+                model.computeIfAbsent(ks, x -> new TreeMap<>(Arrays::compareUnsigned));
+            int what = rnd.nextInt(10);
+            if (what < 4) {
+              byte[] v = b("v" + c);
+              tx.put(ks, k, v);
+              m.put(k, v);
+            } else if (what < 6) {
+              tx.delete(ks, k);
+              m.remove(k);
+            } else {
+              byte[] op = b("+" + c);
+              tx.merge(ks, k, APPEND, op);
+              m.put(k, APPEND.apply(m.get(k), op));
+            }
+          }
+          tx.commit();
+        }
+      }
+      db.closeWithoutCheckpoint();
+    }
+    try (Database db = Database.open(d, o)) {
+      assertEquals(3_000, db.lastCommittedLsn());
+      assertEquals(0, db.checkpointLsn());
+      try (DbSnapshot s = db.snapshot()) {
+        for (var ks : model.entrySet()) {
+          assertEquals(ks.getValue().size(), s.size(ks.getKey()), ks.getKey());
+          ScanIterator it = s.scan(ks.getKey(), Range.all());
+          for (var e : ks.getValue().entrySet()) {
+            assertTrue(it.hasNext(), "entries missing in " + ks.getKey());
+            Entry got = it.next();
+            assertArrayEquals(e.getKey(), got.key());
+            assertArrayEquals(e.getValue(), got.value(), new String(e.getKey()));
+          }
+          assertFalse(it.hasNext(), "extra entries in " + ks.getKey());
+        }
+      }
+    }
+  }
+
   @Test
   void badInputIsRejectedAndChangesNothing() {
     try (Database db = Database.open(dir.resolve("bad"), fast())) {

@@ -434,6 +434,25 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Applies many writes to one tree in one descent ({@link SortedApply}).
+     *
+     * @param tree the tree name
+     * @param keys keys in strictly ascending unsigned order (owned by the tree from now on)
+     * @param vals the new value of each key (owned by the tree from now on), or {@code null}
+     *     to delete it
+     * @return the change in the tree's number of entries
+     */
+    public long applySorted(String tree, byte[][] keys, byte @Nullable [][] vals) {
+      TreeState st = st(tree);
+      SortedApply.Delta d = new SortedApply.Delta();
+      Node root = SortedApply.apply(store, st.root(), keys, vals, d);
+      if (root != st.root() || d.count != 0) {
+        changed.put(tree, new TreeState(root, st.count() + d.count));
+      }
+      return d.count;
+    }
+
+    /**
      * Reads an entry as the batch sees it (its own writes included).
      *
      * @param tree the tree name

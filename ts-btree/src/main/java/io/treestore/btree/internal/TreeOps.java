@@ -427,7 +427,7 @@ public final class TreeOps {
   }
 
   /** Merges two adjacent siblings into one node, or redistributes them into two. */
-  private static Object combine(NodeStore s, Node left, byte[] sep, Node right) {
+  static Object combine(NodeStore s, Node left, byte[] sep, Node right) {
     Layout L = s.layout;
     if (left instanceof Leaf a) {
       Leaf z = (Leaf) right;

@@ -83,6 +83,30 @@ public final class Write {
   }
 
   /**
+   * Returns the write that has the effect of this one followed by {@code later} on the same
+   * key. Neither argument is modified.
+   *
+   * @param earlier the first write
+   * @param later the write that follows it
+   * @return {@code later} itself if it is a put or delete; otherwise a new write: a put (or
+   *     delete) of {@code later}'s operands applied to {@code earlier}'s put or delete, or a
+   *     merge with the operands of both in order
+   */
+  public static Write then(Write earlier, Write later) {
+    if (later.kind != MERGE) {
+      return later;
+    }
+    if (earlier.kind != MERGE) {
+      byte[] v = later.resolve(earlier.kind == PUT ? earlier.value : null);
+      return v == null ? delete() : put(v);
+    }
+    Write w = new Write(MERGE, null);
+    w.operands.addAll(earlier.operands);
+    w.operands.addAll(later.operands);
+    return w;
+  }
+
+  /**
    * Returns the kind.
    *
    * @return {@link #PUT}, {@link #DELETE} or {@link #MERGE}

@@ -1,0 +1,416 @@
+package io.treestore.btree.internal;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Applies a run of writes with strictly ascending keys to a copy-on-write B+Tree in one
+ * descent: every node the run touches is copied once, however many of the run's keys it holds,
+ * instead of once per key as {@link TreeOps#put} and {@link TreeOps#delete} do.
+ *
+ * <h2>Algorithm</h2>
+ * A branch splits the run between its children by its separators (binary search of each
+ * touched child's upper bound in the run) and rebuilds itself once from the results. A leaf
+ * merges the run into its entries (a linear merge) and cuts the result into as many leaves as
+ * its size needs, balanced by bytes (each at most {@link Layout#capacity()}, all but the last
+ * at least about half of it). A child whose entries are all deleted is dropped with one of its
+ * separators; a new child below the underflow threshold is merged with, or takes entries from,
+ * a neighbour, as a single delete does. Old separators stay valid bounds because every new
+ * child holds only keys of the range its old child covered. This is the batched update of
+ * B+Trees as in bulk-insertion work (e.g. Pollari-Malmi, Ruuth and Soisalon-Soininen,
+ * "Concurrency Control for B-Trees with Differential Indices", IDEAS 2000), in copy-on-write
+ * form.
+ *
+ * <p>Called by one writer at a time, like every write of {@link TreeOps}.
+ */
+public final class SortedApply {
+  private SortedApply() {}
+
+  /** Nodes that replace one node, and the separators between them ({@code nodes - 1}). */
+  private record Piece(List<Node> nodes, List<byte[]> seps) {}
+
+  /** The change in the tree's entry count; set by {@link #apply}. */
+  static final class Delta {
+    long count;
+  }
+
+  /**
+   * Applies writes to a tree.
+   *
+   * @param s the node store (frees replaced pages and overflow chains)
+   * @param root the current root, or {@code null} for an empty tree
+   * @param keys keys in strictly ascending unsigned order, owned by the tree from now on
+   * @param vals for each key its new value (owned by the tree from now on), or {@code null} to
+   *     delete it
+   * @param d receives the change in the number of entries
+   * @return the new root ({@code null} when the tree became empty); {@code root} itself when
+   *     nothing changed
+   * @throws io.treestore.page.CorruptionException if a page on the way is damaged; nothing was
+   *     published, but the caller must forget the pages this call retired
+   */
+  static @Nullable Node apply(NodeStore s, @Nullable Node root, byte[][] keys,
+      byte @Nullable [][] vals, Delta d) {
+    if (keys.length == 0) {
+      return root;
+    }
+    Node from = root != null ? root
+        : new Leaf(0, s.dirtyMark, new byte[0][], new Object[0], Layout.FIXED);
+    Piece p = applyNode(s, from, keys, vals, 0, keys.length, d, 0);
+    if (p == null) {
+      return root;
+    }
+    while (p.nodes.size() > 1) {
+      Row row = new Row(p.nodes.size());
+      for (int k = 0; k < p.nodes.size(); k++) {
+        if (k > 0) {
+          row.addSep(p.seps.get(k - 1));
+        }
+        row.add(0, p.nodes.get(k), true);
+      }
+      fixUnderfull(s, row, s.dirtyMark);
+      p = row.n == 1 ? new Piece(List.of(row.nodes[0]), List.of()) : buildBranches(s, row);
+    }
+    if (p.nodes.isEmpty()) {
+      return null;
+    }
+    Node n = p.nodes.get(0);
+    while (n instanceof Branch b && b.count() == 0) {
+      n = s.child(b, 0);
+    }
+    return n instanceof Leaf l && l.count() == 0 ? null : n;
+  }
+
+  /** Returns the replacement of {@code n}, or {@code null} if the writes change nothing. */
+  private static @Nullable Piece applyNode(NodeStore s, Node n, byte[][] keys,
+      byte @Nullable [][] vals, int from, int to, Delta d, int depth) {
+    if (depth > TreeOps.MAX_DEPTH) {
+      throw s.file.corruption(n.pageId(), "tree deeper than " + TreeOps.MAX_DEPTH
+          + " levels: its pages form a cycle");
+    }
+    return n instanceof Leaf l ? applyLeaf(s, l, keys, vals, from, to, d)
+        : applyBranch(s, (Branch) n, keys, vals, from, to, d, depth);
+  }
+
+  private static @Nullable Piece applyLeaf(NodeStore s, Leaf l, byte[][] keys,
+      byte @Nullable [][] vals, int from, int to, Delta d) {
+    Object[] src = l.valsForCopy();
+    byte[][] lk = l.keys;
+    int n = lk.length;
+    byte[][] ok = new byte[n + to - from][];
+    Object[] ov = new Object[ok.length];
+    int o = 0;
+    int i = 0;
+    int j = from;
+    boolean changed = false;
+    long delta = 0;
+    while (i < n || j < to) {
+      int c = i == n ? 1 : j == to ? -1 : Arrays.compareUnsigned(lk[i], keys[j]);
+      if (c < 0) {
+        ok[o] = lk[i];
+        ov[o++] = src[i++];
+      } else {
+        byte[] v = vals[j];
+        if (c == 0) {
+          s.retireValue(src[i++]);
+          changed = true;
+          if (v == null) {
+            delta--;
+          }
+        } else if (v != null) {
+          changed = true;
+          delta++;
+        }
+        if (v != null) {
+          ok[o] = keys[j];
+          ov[o++] = v;
+        }
+        j++;
+      }
+    }
+    if (!changed) {
+      return null;
+    }
+    s.retireLeaf(l, src);
+    d.count += delta;
+    return cutLeaves(s, ok, ov, o);
+  }
+
+  /** Cuts {@code n} sorted entries into leaves of at most a page, balanced by bytes. */
+  private static Piece cutLeaves(NodeStore s, byte[][] keys, Object[] vals, int n) {
+    Layout L = s.layout;
+    List<Node> nodes = new ArrayList<>(2);
+    List<byte[]> seps = new ArrayList<>(1);
+    if (n == 0) {
+      return new Piece(nodes, seps);
+    }
+    int[] size = new int[n];
+    long total = 0;
+    for (int i = 0; i < n; i++) {
+      size[i] = L.leafEntrySize(keys[i], vals[i]);
+      total += size[i];
+    }
+    int budget = L.capacity - Layout.FIXED;
+    if (total <= budget) {
+      nodes.add(new Leaf(0, s.dirtyMark, Arrays.copyOf(keys, n), Arrays.copyOf(vals, n),
+          (int) (Layout.FIXED + total)));
+      return new Piece(nodes, seps);
+    }
+    long pieces = (total + budget - 1) / budget;
+    int start = 0;
+    while (start < n) {
+      long target = Math.max(1, total / Math.max(1, pieces - nodes.size()));
+      int acc = 0;
+      int end = start;
+      while (end < n && (acc == 0 || (acc < target && acc + size[end] <= budget))) {
+        acc += size[end++];
+      }
+      if (!nodes.isEmpty()) {
+        seps.add(TreeOps.separator(keys[start - 1], keys[start]));
+      }
+      nodes.add(new Leaf(0, s.dirtyMark, Arrays.copyOfRange(keys, start, end),
+          Arrays.copyOfRange(vals, start, end), Layout.FIXED + acc));
+      total -= acc;
+      start = end;
+    }
+    return new Piece(nodes, seps);
+  }
+
+  /** First index in {@code [from, to)} whose key is {@code >= bound}, or {@code to}. */
+  private static int lowerBound(byte[][] keys, int from, int to, byte[] bound) {
+    int lo = from;
+    int hi = to;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (Arrays.compareUnsigned(keys[mid], bound) < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  private static @Nullable Piece applyBranch(NodeStore s, Branch b, byte[][] keys,
+      byte @Nullable [][] vals, int from, int to, Delta d, int depth) {
+    int count = b.count();
+    Row row = null;
+    int next = 0;  // the next old child not yet copied into the row
+    int j = from;
+    while (j < to) {
+      int ci = TreeOps.childIndex(b, keys[j]);
+      int end = ci < count ? lowerBound(keys, j, to, b.keys[ci]) : to;
+      Piece p = applyNode(s, s.child(b, ci), keys, vals, j, end, d, depth + 1);
+      if (p != null) {
+        if (row == null) {
+          row = new Row(count + 1 + p.nodes.size());
+        }
+        for (; next < ci; next++) {
+          row.addOld(b, next);
+        }
+        if (!p.nodes.isEmpty()) {
+          if (row.n > 0) {
+            row.addSep(b.keys[ci - 1]);
+          }
+          for (int k = 0; k < p.nodes.size(); k++) {
+            if (k > 0) {
+              row.addSep(p.seps.get(k - 1));
+            }
+            row.add(0, p.nodes.get(k), true);
+          }
+        }
+        next = ci + 1;
+      }
+      j = end;
+    }
+    if (row == null) {
+      return null;
+    }
+    for (; next <= count; next++) {
+      row.addOld(b, next);
+    }
+    s.retire(b);
+    fixUnderfull(s, row, b.generation());
+    if (row.n == 0) {
+      return new Piece(List.of(), List.of());
+    }
+    return buildBranches(s, row);
+  }
+
+  /**
+   * The children of a branch being rebuilt: each a page id (clean, not loaded) or a node, with
+   * the separators between them ({@code n - 1}) and whether each node was made by this apply.
+   */
+  private static final class Row {
+    long[] ids;
+    Node[] nodes;
+    boolean[] fresh;
+    int n;
+    byte[][] seps;
+
+    Row(int capacity) {
+      ids = new long[capacity];
+      nodes = new Node[capacity];
+      fresh = new boolean[capacity];
+      seps = new byte[capacity][];
+    }
+
+    /** Copies old child {@code ci} of {@code b}, preceded by its lower separator if needed. */
+    void addOld(Branch b, int ci) {
+      if (n > 0) {
+        addSep(b.keys[ci - 1]);
+      }
+      Node k = b.dirtyChild(ci);
+      add(k == null ? b.ids[ci] : 0, k, false);
+    }
+
+    void add(long id, @Nullable Node node, boolean isNew) {
+      if (n == ids.length) {
+        grow();
+      }
+      ids[n] = id;
+      nodes[n] = node;
+      fresh[n++] = isNew;
+    }
+
+    /** Adds the separator before the next child; call before {@link #add}. */
+    void addSep(byte[] k) {
+      seps[n - 1] = k;
+    }
+
+    private void grow() {
+      int c = ids.length * 2 + 4;
+      ids = Arrays.copyOf(ids, c);
+      nodes = Arrays.copyOf(nodes, c);
+      fresh = Arrays.copyOf(fresh, c);
+      seps = Arrays.copyOf(seps, c);
+    }
+
+    /** Removes child {@code i + 1} and separator {@code i}. */
+    void removeRightOf(int i) {
+      System.arraycopy(ids, i + 2, ids, i + 1, n - i - 2);
+      System.arraycopy(nodes, i + 2, nodes, i + 1, n - i - 2);
+      System.arraycopy(fresh, i + 2, fresh, i + 1, n - i - 2);
+      System.arraycopy(seps, i + 1, seps, i, n - i - 2);
+      n--;
+      nodes[n] = null;
+    }
+
+    /** Inserts node {@code node} as child {@code i + 1}, with separator {@code i} before it. */
+    void insertRightOf(int i, byte[] sep, Node node) {
+      if (n == ids.length) {
+        grow();
+      }
+      System.arraycopy(ids, i + 1, ids, i + 2, n - i - 1);
+      System.arraycopy(nodes, i + 1, nodes, i + 2, n - i - 1);
+      System.arraycopy(fresh, i + 1, fresh, i + 2, n - i - 1);
+      System.arraycopy(seps, i, seps, i + 1, n - i - 1);
+      ids[i + 1] = 0;
+      nodes[i + 1] = node;
+      fresh[i + 1] = true;
+      seps[i] = sep;
+      n++;
+    }
+
+    Node node(NodeStore s, int i, long gen) {
+      Node k = nodes[i];
+      return k != null ? k : s.load(ids[i], gen);
+    }
+  }
+
+  /**
+   * Merges each new underfull child with a neighbour, or rebalances the pair, as a single
+   * delete does ({@code TreeOps.rebalance}).
+   */
+  private static void fixUnderfull(NodeStore s, Row row, long gen) {
+    int underflow = s.layout.underflow;
+    int t = 0;
+    while (t < row.n) {
+      if (row.n < 2 || !row.fresh[t] || row.nodes[t].bytes >= underflow) {
+        t++;
+        continue;
+      }
+      int li = t > 0 ? t - 1 : t;
+      int si = li == t ? li + 1 : li;
+      Node sib = row.node(s, si, gen);
+      if (!row.fresh[si]) {
+        if (sib instanceof Leaf sl) {
+          s.retireLeaf(sl, sl.valsForCopy());
+        } else {
+          s.retire(sib);
+        }
+      }
+      Node left = li == t ? row.nodes[t] : sib;
+      Node right = li == t ? sib : row.nodes[t];
+      Object merged = TreeOps.combine(s, left, row.seps[li], right);
+      row.removeRightOf(li);
+      row.ids[li] = 0;
+      row.fresh[li] = true;
+      if (merged instanceof TreeOps.Split sp) {
+        row.nodes[li] = sp.left();
+        row.insertRightOf(li, sp.separator(), sp.right());
+        t = li + 2;
+      } else {
+        row.nodes[li] = (Node) merged;
+        t = li;
+      }
+    }
+  }
+
+  /** Builds branches over a row's children, split as their size needs. */
+  private static Piece buildBranches(NodeStore s, Row row) {
+    int n = row.n;
+    byte[][] keys = Arrays.copyOf(row.seps, n - 1);
+    long[] ids = new long[n];
+    Node[] nodes = new Node[n];
+    for (int i = 0; i < n; i++) {
+      Node k = row.nodes[i];
+      long id = k == null ? row.ids[i] : k.pageId();
+      if (id != 0) {
+        ids[i] = id;  // clean, or written by a flush since it was made (as TreeOps.detach)
+      } else {
+        nodes[i] = k;
+      }
+    }
+    int bytes = Layout.branchBytes(keys, 0, keys.length);
+    List<Node> out = new ArrayList<>(2);
+    List<byte[]> up = new ArrayList<>(1);
+    if (bytes <= s.layout.capacity) {
+      out.add(new Branch(0, s.dirtyMark, keys, ids, nodes, bytes));
+      return new Piece(out, up);
+    }
+    int budget = s.layout.capacity - Layout.FIXED - Layout.CHILD0;
+    long total = bytes - Layout.FIXED - Layout.CHILD0;
+    long pieces = (total + budget - 1) / budget;
+    int start = 0;  // first key of the current branch; its first child is child `start`
+    while (true) {
+      long target = Math.max(1, total / Math.max(1, pieces - out.size()));
+      int acc = 0;
+      int end = start;
+      while (end < keys.length
+          && (acc == 0 || (acc < target && acc + Layout.branchEntrySize(keys[end]) <= budget))) {
+        acc += Layout.branchEntrySize(keys[end++]);
+      }
+      if (end == keys.length - 1) {
+        // Promoting the last key would leave a branch without keys.
+        if (acc + Layout.branchEntrySize(keys[end]) <= budget) {
+          acc += Layout.branchEntrySize(keys[end++]);
+        } else if (end - start >= 2) {
+          acc -= Layout.branchEntrySize(keys[--end]);
+        }
+      }
+      // Keys [start, end) and children [start, end]; keys[end] moves up.
+      byte[][] bk = Arrays.copyOfRange(keys, start, end);
+      out.add(new Branch(0, s.dirtyMark, bk, Arrays.copyOfRange(ids, start, end + 1),
+          Arrays.copyOfRange(nodes, start, end + 1), Layout.FIXED + Layout.CHILD0 + acc));
+      total -= acc;
+      if (end >= keys.length) {
+        return new Piece(out, up);
+      }
+      up.add(keys[end]);
+      total -= Layout.branchEntrySize(keys[end]);
+      start = end + 1;
+    }
+  }
+}
