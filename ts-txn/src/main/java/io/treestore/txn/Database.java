@@ -13,6 +13,7 @@ import io.treestore.txn.internal.CommitCodec;
 import io.treestore.txn.internal.ConflictTracker;
 import io.treestore.txn.internal.ReadSet;
 import io.treestore.txn.internal.Write;
+import io.treestore.txn.internal.WriteRuns;
 import io.treestore.wal.Wal;
 import io.treestore.wal.WalReader;
 import io.treestore.wal.WalRecord;
@@ -223,47 +224,92 @@ public final class Database implements AutoCloseable {
    */
   private static final long REPLAY_BATCH_BYTES = 32L << 20;
 
+  /** Commits decoded from the log and combined into sorted runs, ready to apply. */
+  private record Replay(Map<String, WriteRuns.Run> runs, long lastLsn, long commits) {}
+
+  /**
+   * Replays the log after the checkpoint. Batches of about {@link #REPLAY_BATCH_BYTES} of log
+   * are read, decoded and sorted on a helper thread while the previous batch is applied to
+   * the B+Trees on this one, so the two halves of the work overlap.
+   */
   private void recover() {
     long from = appliedLsn + 1;
     if (from > wal.lastLsn()) {
       return;
     }
     long n = 0;
-    List<Map<String, NavigableMap<byte[], Write>>> pending = new ArrayList<>();
-    long pendingBytes = 0;
-    long pendingLast = appliedLsn;
+    java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors
+        .newSingleThreadExecutor(Thread.ofPlatform().name("treestore-recovery-reader")
+            .daemon().factory());
+    java.util.concurrent.Future<Replay> next = null;
     try (WalReader r = wal.read(from)) {
-      while (r.hasNext()) {
-        WalRecord rec = r.next();
-        if (rec.type() != CommitCodec.COMMIT) {
-          throw new StorageException(wal.directory(), "unknown log record type " + rec.type()
-              + " at LSN " + rec.lsn(), null);
+      next = reader.submit(() -> readBatch(r));
+      while (true) {
+        Replay batch = joinReplay(next);
+        next = null;
+        if (batch.commits() == 0) {
+          break;
         }
-        Map<String, NavigableMap<byte[], Write>> ws;
+        next = reader.submit(() -> readBatch(r));
+        applyRuns(batch.runs());
+        appliedLsn = batch.lastLsn();
+        n += batch.commits();
+      }
+    } finally {
+      if (next != null) {
+        next.cancel(false);
         try {
-          ws = CommitCodec.decode(rec.payload(), operators::get, Arrays::compareUnsigned);
-        } catch (IllegalArgumentException e) {
-          throw new StorageException(wal.directory(), "log record at LSN " + rec.lsn()
-              + " cannot be decoded: " + e.getMessage(), e);
-        }
-        pending.add(ws);
-        pendingBytes += rec.payload().length;
-        pendingLast = rec.lsn();
-        n++;
-        if (pendingBytes >= REPLAY_BATCH_BYTES) {
-          applyToTrees(pending);
-          appliedLsn = pendingLast;
-          pending.clear();
-          pendingBytes = 0;
+          next.get();
+        } catch (Exception ignored) {
+          // The replay already failed; this batch is not needed.
         }
       }
-    }
-    if (!pending.isEmpty()) {
-      applyToTrees(pending);
-      appliedLsn = pendingLast;
+      reader.shutdown();
     }
     LOG.log(System.Logger.Level.INFO, "{0}: replayed {1} commits after checkpoint LSN {2}",
         dir, n, checkpointLsn);
+  }
+
+  private Replay joinReplay(java.util.concurrent.Future<Replay> f) {
+    try {
+      return f.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageException(wal.directory(), "recovery interrupted", e);
+    }
+  }
+
+  /** Reads, decodes and combines the next batch of commit records; none left: 0 commits. */
+  private Replay readBatch(WalReader r) {
+    WriteRuns runs = new WriteRuns();
+    long bytes = 0;
+    long last = 0;
+    long commits = 0;
+    while (bytes < REPLAY_BATCH_BYTES && r.hasNext()) {
+      WalRecord rec = r.next();
+      if (rec.type() != CommitCodec.COMMIT) {
+        throw new StorageException(wal.directory(), "unknown log record type " + rec.type()
+            + " at LSN " + rec.lsn(), null);
+      }
+      try {
+        CommitCodec.decode(rec.payload(), operators::get, runs);
+      } catch (IllegalArgumentException e) {
+        throw new StorageException(wal.directory(), "log record at LSN " + rec.lsn()
+            + " cannot be decoded: " + e.getMessage(), e);
+      }
+      bytes += rec.payload().length;
+      last = rec.lsn();
+      commits++;
+    }
+    return new Replay(runs.finish(), last, commits);
   }
 
   // ------------------------------------------------------------------ names and checks
@@ -595,55 +641,36 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Applies consecutive commits to the B+Trees in one batch. Their writes are first combined
-   * per keyspace into one sorted run (a later write of a key replaces an earlier one; merge
-   * operands follow their base), and each run goes into its tree in one descent
-   * ({@link WriteBatch#applySorted}), so a node that many of the commits touch is copied once.
+   * Applies consecutive commits to the B+Trees in one batch: their writes are combined per
+   * keyspace into one sorted run ({@link WriteRuns}), and each run goes into its tree in one
+   * descent ({@link WriteBatch#applySorted}), so a node that many of the commits touch is
+   * copied once.
    */
   private void applyToTrees(List<Map<String, NavigableMap<byte[], Write>>> commits) {
-    Map<String, NavigableMap<byte[], Write>> runs = commits.size() == 1 ? commits.get(0)
-        : combine(commits);
+    applyRuns(WriteRuns.of(commits));
+  }
+
+  private void applyRuns(Map<String, WriteRuns.Run> runs) {
     for (String ks : runs.keySet()) {
       file.tree(treeName(ks));
     }
     file.write(batch -> {
       for (var ks : runs.entrySet()) {
         String t = treeName(ks.getKey());
-        int n = ks.getValue().size();
-        byte[][] keys = new byte[n][];
-        byte[][] values = new byte[n][];
-        int i = 0;
-        for (var e : ks.getValue().entrySet()) {
-          Write w = e.getValue();
-          keys[i] = e.getKey();
-          values[i++] = switch (w.kind()) {
+        byte[][] keys = ks.getValue().keys();
+        Write[] writes = ks.getValue().writes();
+        byte[][] values = new byte[keys.length][];
+        for (int i = 0; i < keys.length; i++) {
+          Write w = writes[i];
+          values[i] = switch (w.kind()) {
             case Write.PUT -> w.value();
             case Write.DELETE -> null;
-            default -> w.resolve(batch.get(t, e.getKey()));
+            default -> w.resolve(batch.get(t, keys[i]));
           };
         }
         batch.applySorted(t, keys, values);
       }
     });
-  }
-
-  /** Combines the writes of consecutive commits, in commit order, per keyspace. */
-  private static Map<String, NavigableMap<byte[], Write>> combine(
-      List<Map<String, NavigableMap<byte[], Write>>> commits) {
-    Map<String, NavigableMap<byte[], Write>> runs = new HashMap<>();
-    for (var writes : commits) {
-      for (var ks : writes.entrySet()) {
-        NavigableMap<byte[], Write> run = runs.get(ks.getKey());
-        if (run == null) {
-          run = new java.util.TreeMap<>(Arrays::compareUnsigned);
-          runs.put(ks.getKey(), run);
-        }
-        for (var e : ks.getValue().entrySet()) {
-          run.merge(e.getKey(), e.getValue(), Write::then);
-        }
-      }
-    }
-    return runs;
   }
 
   private StorageException fail(String what, RuntimeException cause) {

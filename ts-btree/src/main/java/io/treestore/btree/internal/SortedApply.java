@@ -95,24 +95,30 @@ public final class SortedApply {
 
   private static @Nullable Piece applyLeaf(NodeStore s, Leaf l, byte[][] keys,
       byte @Nullable [][] vals, int from, int to, Delta d) {
+    Layout L = s.layout;
     Object[] src = l.valsForCopy();
     byte[][] lk = l.keys;
+    long[] lh = l.heads;
     int n = lk.length;
     byte[][] ok = new byte[n + to - from][];
     Object[] ov = new Object[ok.length];
+    long[] oh = new long[ok.length];
     int o = 0;
     int i = 0;
     int j = from;
     boolean changed = false;
     long delta = 0;
+    long bytes = l.bytes;
     while (i < n || j < to) {
       int c = i == n ? 1 : j == to ? -1 : Arrays.compareUnsigned(lk[i], keys[j]);
       if (c < 0) {
         ok[o] = lk[i];
+        oh[o] = lh[i];
         ov[o++] = src[i++];
       } else {
         byte[] v = vals[j];
         if (c == 0) {
+          bytes -= L.leafEntrySize(lk[i], src[i]);
           s.retireValue(src[i++]);
           changed = true;
           if (v == null) {
@@ -123,7 +129,9 @@ public final class SortedApply {
           delta++;
         }
         if (v != null) {
+          bytes += L.leafEntrySize(keys[j], v);
           ok[o] = keys[j];
+          oh[o] = Node.head(keys[j]);
           ov[o++] = v;
         }
         j++;
@@ -134,11 +142,16 @@ public final class SortedApply {
     }
     s.retireLeaf(l, src);
     d.count += delta;
-    return cutLeaves(s, ok, ov, o);
+    if (o > 0 && bytes <= L.capacity) {
+      return new Piece(List.of(new Leaf(0, s.dirtyMark, Arrays.copyOf(ok, o),
+          Arrays.copyOf(ov, o), (int) bytes, Arrays.copyOf(oh, o))), List.of());
+    }
+    return cutLeaves(s, ok, ov, oh, o);
   }
 
-  /** Cuts {@code n} sorted entries into leaves of at most a page, balanced by bytes. */
-  private static Piece cutLeaves(NodeStore s, byte[][] keys, Object[] vals, int n) {
+  /** Cuts {@code n} sorted entries (and their heads) into leaves balanced by bytes. */
+  private static Piece cutLeaves(NodeStore s, byte[][] keys, Object[] vals, long[] heads,
+      int n) {
     Layout L = s.layout;
     List<Node> nodes = new ArrayList<>(2);
     List<byte[]> seps = new ArrayList<>(1);
@@ -152,11 +165,6 @@ public final class SortedApply {
       total += size[i];
     }
     int budget = L.capacity - Layout.FIXED;
-    if (total <= budget) {
-      nodes.add(new Leaf(0, s.dirtyMark, Arrays.copyOf(keys, n), Arrays.copyOf(vals, n),
-          (int) (Layout.FIXED + total)));
-      return new Piece(nodes, seps);
-    }
     long pieces = (total + budget - 1) / budget;
     int start = 0;
     while (start < n) {
@@ -170,7 +178,8 @@ public final class SortedApply {
         seps.add(TreeOps.separator(keys[start - 1], keys[start]));
       }
       nodes.add(new Leaf(0, s.dirtyMark, Arrays.copyOfRange(keys, start, end),
-          Arrays.copyOfRange(vals, start, end), Layout.FIXED + acc));
+          Arrays.copyOfRange(vals, start, end), Layout.FIXED + acc,
+          Arrays.copyOfRange(heads, start, end)));
       total -= acc;
       start = end;
     }
@@ -195,42 +204,71 @@ public final class SortedApply {
   private static @Nullable Piece applyBranch(NodeStore s, Branch b, byte[][] keys,
       byte @Nullable [][] vals, int from, int to, Delta d, int depth) {
     int count = b.count();
-    Row row = null;
-    int next = 0;  // the next old child not yet copied into the row
+    // The touched children and their replacements, in child order.
+    int touched = 0;
+    int[] at = null;
+    Piece[] pieces = null;
+    boolean inPlace = true;  // every replacement is one node that needs no rebalancing
+    int underflow = s.layout.underflow;
     int j = from;
     while (j < to) {
       int ci = TreeOps.childIndex(b, keys[j]);
       int end = ci < count ? lowerBound(keys, j, to, b.keys[ci]) : to;
       Piece p = applyNode(s, s.child(b, ci), keys, vals, j, end, d, depth + 1);
       if (p != null) {
-        if (row == null) {
-          row = new Row(count + 1 + p.nodes.size());
+        if (at == null) {
+          int cap = Math.min(count + 1, to - j);
+          at = new int[cap];
+          pieces = new Piece[cap];
         }
-        for (; next < ci; next++) {
-          row.addOld(b, next);
-        }
-        if (!p.nodes.isEmpty()) {
-          if (row.n > 0) {
-            row.addSep(b.keys[ci - 1]);
-          }
-          for (int k = 0; k < p.nodes.size(); k++) {
-            if (k > 0) {
-              row.addSep(p.seps.get(k - 1));
-            }
-            row.add(0, p.nodes.get(k), true);
-          }
-        }
-        next = ci + 1;
+        at[touched] = ci;
+        pieces[touched++] = p;
+        inPlace &= p.nodes.size() == 1 && p.nodes.get(0).bytes >= underflow;
       }
       j = end;
     }
-    if (row == null) {
+    if (touched == 0) {
       return null;
+    }
+    s.retire(b);
+    if (inPlace) {
+      // Same children count and separators: share b's keys and heads, as TreeOps does.
+      long[] ids = b.ids.clone();
+      Node[] kids = b.kids == null ? new Node[ids.length] : b.kids.clone();
+      for (int t = 0; t < touched; t++) {
+        ids[at[t]] = 0;
+        kids[at[t]] = pieces[t].nodes.get(0);
+      }
+      if (b.kids != null && b.generation() >= s.lastFinishMark) {
+        ids = TreeOps.detach(ids, kids);
+      }
+      return new Piece(List.of(new Branch(0, s.dirtyMark, b.keys, ids, kids, b.bytes,
+          b.heads)), List.of());
+    }
+    Row row = new Row(count + 1 + 2 * touched);
+    int next = 0;  // the next old child not yet copied into the row
+    for (int t = 0; t < touched; t++) {
+      int ci = at[t];
+      Piece p = pieces[t];
+      for (; next < ci; next++) {
+        row.addOld(b, next);
+      }
+      if (!p.nodes.isEmpty()) {
+        if (row.n > 0) {
+          row.addSep(b.keys[ci - 1]);
+        }
+        for (int k = 0; k < p.nodes.size(); k++) {
+          if (k > 0) {
+            row.addSep(p.seps.get(k - 1));
+          }
+          row.add(0, p.nodes.get(k), true);
+        }
+      }
+      next = ci + 1;
     }
     for (; next <= count; next++) {
       row.addOld(b, next);
     }
-    s.retire(b);
     fixUnderfull(s, row, b.generation());
     if (row.n == 0) {
       return new Piece(List.of(), List.of());

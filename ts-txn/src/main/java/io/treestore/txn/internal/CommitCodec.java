@@ -8,10 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -70,16 +68,17 @@ public final class CommitCodec {
   }
 
   /**
-   * Decodes a payload.
+   * Decodes a payload, adding its writes to {@code into} in the order written.
    *
    * @param payload the log record's payload
    * @param operators resolves operator names; returns {@code null} for an unknown name
-   * @param comparator the key order for the decoded maps
-   * @return keyspace name to (key to write), in the order written
+   * @param into receives the writes; when this throws, it may hold some of the record's
+   *     writes and must be discarded
+   * @return the number of writes
    * @throws IllegalArgumentException if the payload is malformed or names an unknown operator
    */
-  public static Map<String, NavigableMap<byte[], Write>> decode(byte[] payload,
-      Function<String, MergeOperator> operators, java.util.Comparator<byte[]> comparator) {
+  public static int decode(byte[] payload, Function<String, MergeOperator> operators,
+      WriteRuns into) {
     ByteBuffer b = ByteBuffer.wrap(payload);
     try {
       int version = b.get();
@@ -87,11 +86,10 @@ public final class CommitCodec {
         throw new IllegalArgumentException("unknown commit record version " + version);
       }
       int n = b.getInt();
-      Map<String, NavigableMap<byte[], Write>> out = new LinkedHashMap<>();
+      int total = 0;
       for (int i = 0; i < n; i++) {
         String ks = str(b);
         int writes = b.getInt();
-        NavigableMap<byte[], Write> m = new TreeMap<>(comparator);
         for (int j = 0; j < writes; j++) {
           byte[] key = bytes(b);
           byte kind = b.get();
@@ -123,14 +121,14 @@ public final class CommitCodec {
           } else {
             throw new IllegalArgumentException("unknown write kind " + kind);
           }
-          m.put(key, w);
+          into.add(ks, key, w);
+          total++;
         }
-        out.put(ks, m);
       }
       if (b.hasRemaining()) {
         throw new IllegalArgumentException(b.remaining() + " trailing bytes");
       }
-      return out;
+      return total;
     } catch (BufferUnderflowException e) {
       throw new IllegalArgumentException("commit record ends early");
     }
