@@ -206,20 +206,17 @@ public final class BTreeFile implements AutoCloseable {
             throw new IllegalArgumentException(keys.length + " keys but " + values.length
                 + " values");
           }
-          byte[][] k = new byte[keys.length][];
-          byte[][] v = new byte[keys.length][];
-          for (int i = 0; i < keys.length; i++) {
-            byte[] key = Objects.requireNonNull(keys[i], "keys[" + i + "]");
-            byte[] value = values[i];
-            if (value != null) {
-              checker.validate(key, value);
-              v[i] = value.clone();
+          byte[][] k = keys.clone();
+          byte[][] v = values.clone();
+          for (int i = 0; i < k.length; i++) {
+            byte[] key = Objects.requireNonNull(k[i], "keys[" + i + "]");
+            if (v[i] != null) {
+              checker.validate(key, v[i]);
             }
             if (i > 0 && java.util.Arrays.compareUnsigned(k[i - 1], key) >= 0) {
               throw new IllegalArgumentException("keys must be strictly ascending; key " + i
                   + " is not greater than the one before");
             }
-            k[i] = key.clone();
           }
           return b.applySorted(tree, k, v);
         }

@@ -4,7 +4,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Writes to several trees of one {@link BTreeFile} that become visible together; see
- * {@link BTreeFile#write}. Arrays passed in are copied. A batch is confined to the thread
+ * {@link BTreeFile#write}. Arrays passed to {@link #put} are copied; {@link #applySorted}
+ * takes ownership of the key and value arrays it is given. A batch is confined to the thread
  * running the {@code write} body and is invalid after the body returns.
  */
 public interface WriteBatch {
@@ -34,7 +35,8 @@ public interface WriteBatch {
    * Applies many writes to one tree in one descent: each node the writes touch is copied
    * once, instead of once per key as with {@link #put} and {@link #delete}. The result is the
    * same as calling {@code put} (or {@code delete} where the value is {@code null}) for each
-   * key in order.
+   * key in order. To avoid copying thousands of arrays, the tree keeps the key and value
+   * arrays given (not the two outer arrays): the caller must not modify them afterwards.
    *
    * @param tree the tree name; the tree must exist
    * @param keys the keys, in strictly ascending unsigned lexicographic order, each at most the

@@ -14,10 +14,9 @@ import java.util.NavigableMap;
  *
  * <p>Writes are added commit by commit, each commit's writes of a keyspace in ascending key
  * order (as a commit's write set and its log record hold them). {@link #finish} sorts each
- * keyspace's writes stably (TimSort finds the commits' ascending runs and merges them), so
- * writes of the same key stay in commit order, and folds them with {@link Write#then}. Keys
- * are compared by their first 8 bytes as an unsigned long first, which decides almost every
- * comparison of distinct keys without touching the arrays again.
+ * keyspace's writes stably, so writes of the same key stay in commit order, and folds them
+ * with {@link Write#then}. The sort works on the keys' first 8 bytes as unsigned longs
+ * (a radix sort, see {@link #sort}) and compares whole keys only where those are equal.
  *
  * <p>Not thread-safe: one thread fills and finishes it.
  */
@@ -25,10 +24,7 @@ public final class WriteRuns {
   /** A write with its key and the key's first 8 bytes, big-endian, zero-padded. */
   private record Keyed(long head, byte[] key, Write write) {}
 
-  private static final Comparator<Keyed> ORDER = (a, b) -> {
-    int c = Long.compareUnsigned(a.head, b.head);
-    return c != 0 ? c : Arrays.compareUnsigned(a.key, b.key);
-  };
+  private static final Comparator<Keyed> ORDER = (a, b) -> Arrays.compareUnsigned(a.key, b.key);
 
   /**
    * One keyspace's run: keys strictly ascending, one write each.
@@ -97,18 +93,17 @@ public final class WriteRuns {
   public Map<String, Run> finish() {
     Map<String, Run> out = new HashMap<>();
     for (var ks : byKeyspace.entrySet()) {
-      ArrayList<Keyed> all = ks.getValue();
-      all.sort(ORDER);
-      int n = all.size();
+      Keyed[] sorted = sort(ks.getValue());
+      int n = sorted.length;
       byte[][] keys = new byte[n][];
       Write[] writes = new Write[n];
       int o = 0;
       for (int i = 0; i < n; ) {
-        Keyed k = all.get(i);
+        Keyed k = sorted[i];
         Write w = k.write;
         int j = i + 1;
-        for (; j < n && all.get(j).head == k.head && Arrays.equals(all.get(j).key, k.key); j++) {
-          w = Write.then(w, all.get(j).write);
+        for (; j < n && sorted[j].head == k.head && Arrays.equals(sorted[j].key, k.key); j++) {
+          w = Write.then(w, sorted[j].write);
         }
         keys[o] = k.key;
         writes[o++] = w;
@@ -117,6 +112,66 @@ public final class WriteRuns {
       out.put(ks.getKey(), new Run(Arrays.copyOf(keys, o), Arrays.copyOf(writes, o)));
     }
     return out;
+  }
+
+  /**
+   * Sorts stably by key: a least-significant-digit radix sort of the 8-byte heads (stable,
+   * linear, over two primitive arrays instead of comparisons that chase pointers; passes whose
+   * byte is the same for every write are skipped), then a stable comparison sort of each
+   * group of equal heads whose keys differ beyond their first 8 bytes.
+   */
+  private static Keyed[] sort(ArrayList<Keyed> list) {
+    int n = list.size();
+    long[] h = new long[n];
+    int[] idx = new int[n];
+    for (int i = 0; i < n; i++) {
+      h[i] = list.get(i).head;
+      idx[i] = i;
+    }
+    long[] h2 = new long[n];
+    int[] idx2 = new int[n];
+    int[] count = new int[257];
+    for (int shift = 0; shift < 64; shift += 8) {
+      Arrays.fill(count, 0);
+      for (int i = 0; i < n; i++) {
+        count[(int) (h[i] >>> shift) & 0xFF]++;
+      }
+      if (count[(int) (h[0] >>> shift) & 0xFF] == n) {
+        continue;  // every head has the same byte here
+      }
+      int sum = 0;
+      for (int b = 0; b < 256; b++) {
+        int c = count[b];
+        count[b] = sum;
+        sum += c;
+      }
+      for (int i = 0; i < n; i++) {
+        int at = count[(int) (h[i] >>> shift) & 0xFF]++;
+        h2[at] = h[i];
+        idx2[at] = idx[i];
+      }
+      long[] th = h;
+      h = h2;
+      h2 = th;
+      int[] ti = idx;
+      idx = idx2;
+      idx2 = ti;
+    }
+    Keyed[] sorted = new Keyed[n];
+    for (int i = 0; i < n; i++) {
+      sorted[i] = list.get(idx[i]);
+    }
+    for (int i = 0; i < n; ) {
+      int j = i + 1;
+      while (j < n && h[j] == h[i]) {
+        j++;
+      }
+      if (j - i > 1) {
+        Arrays.sort(sorted, i, j, ORDER);
+      }
+      i = j;
+    }
+    return sorted;
   }
 
   private static long head(byte[] k) {
