@@ -209,7 +209,10 @@ public final class BTreeFile implements AutoCloseable {
           byte[][] k = keys.clone();
           byte[][] v = values.clone();
           for (int i = 0; i < k.length; i++) {
-            byte[] key = Objects.requireNonNull(k[i], "keys[" + i + "]");
+            byte[] key = k[i];
+            if (key == null) {
+              throw new NullPointerException("keys[" + i + "]");
+            }
             if (v[i] != null) {
               checker.validate(key, v[i]);
             }

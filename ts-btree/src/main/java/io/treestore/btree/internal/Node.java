@@ -23,6 +23,11 @@ public abstract sealed class Node permits Leaf, Branch {
    */
   final long[] heads;
 
+  /** Reads 8 bytes of a byte array as one big-endian long. */
+  private static final java.lang.invoke.VarHandle BIG_ENDIAN_LONG =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,
+          java.nio.ByteOrder.BIG_ENDIAN);
+
   Node(long pageId, long generation, int bytes, long[] heads) {
     this.pageId = pageId;
     this.generation = generation;
@@ -40,9 +45,7 @@ public abstract sealed class Node permits Leaf, Branch {
    */
   static long head(byte[] k) {
     if (k.length >= 8) {
-      return (k[0] & 0xFFL) << 56 | (k[1] & 0xFFL) << 48 | (k[2] & 0xFFL) << 40
-          | (k[3] & 0xFFL) << 32 | (k[4] & 0xFFL) << 24 | (k[5] & 0xFFL) << 16
-          | (k[6] & 0xFFL) << 8 | (k[7] & 0xFFL);
+      return (long) BIG_ENDIAN_LONG.get(k, 0);
     }
     long h = 0;
     for (int i = 0; i < k.length; i++) {
