@@ -658,15 +658,12 @@ public final class Database implements AutoCloseable {
       for (var ks : runs.entrySet()) {
         String t = treeName(ks.getKey());
         byte[][] keys = ks.getValue().keys();
-        Write[] writes = ks.getValue().writes();
-        byte[][] values = new byte[keys.length][];
+        byte[][] values = ks.getValue().values();
+        Write[] merges = ks.getValue().merges();
         for (int i = 0; i < keys.length; i++) {
-          Write w = writes[i];
-          values[i] = switch (w.kind()) {
-            case Write.PUT -> w.value();
-            case Write.DELETE -> null;
-            default -> w.resolve(batch.get(t, keys[i]));
-          };
+          if (merges[i] != null) {
+            values[i] = merges[i].resolve(batch.get(t, keys[i]));
+          }
         }
         batch.applySorted(t, keys, values);
       }

@@ -30,9 +30,11 @@ public final class WriteRuns {
    * One keyspace's run: keys strictly ascending, one write each.
    *
    * @param keys the keys
-   * @param writes the write of each key
+   * @param values for each key the value a put leaves, {@code null} for a delete or a merge
+   * @param merges for each key the merge to resolve against the stored value, else
+   *     {@code null}
    */
-  public record Run(byte[][] keys, Write[] writes) {}
+  public record Run(byte[][] keys, byte[][] values, Write[] merges) {}
 
   private final Map<String, ArrayList<Keyed>> byKeyspace = new HashMap<>();
   private long count;
@@ -96,7 +98,8 @@ public final class WriteRuns {
       Keyed[] sorted = sort(ks.getValue());
       int n = sorted.length;
       byte[][] keys = new byte[n][];
-      Write[] writes = new Write[n];
+      byte[][] values = new byte[n][];
+      Write[] merges = new Write[n];
       int o = 0;
       for (int i = 0; i < n; ) {
         Keyed k = sorted[i];
@@ -105,11 +108,19 @@ public final class WriteRuns {
         for (; j < n && sorted[j].head == k.head && Arrays.equals(sorted[j].key, k.key); j++) {
           w = Write.then(w, sorted[j].write);
         }
-        keys[o] = k.key;
-        writes[o++] = w;
+        // Fresh copies, allocated in key order next to each other: whoever applies the run
+        // then reads memory in address order instead of wherever decoding left each array.
+        keys[o] = k.key.clone();
+        if (w.kind() == Write.PUT) {
+          values[o] = w.value().clone();
+        } else if (w.kind() == Write.MERGE) {
+          merges[o] = w;
+        }
+        o++;
         i = j;
       }
-      out.put(ks.getKey(), new Run(Arrays.copyOf(keys, o), Arrays.copyOf(writes, o)));
+      out.put(ks.getKey(), new Run(Arrays.copyOf(keys, o), Arrays.copyOf(values, o),
+          Arrays.copyOf(merges, o)));
     }
     return out;
   }

@@ -88,7 +88,7 @@ class WriteRunsTest {
             assertEquals(-1, Integer.signum(Arrays.compareUnsigned(run.keys()[i - 1],
                 run.keys()[i])), "seed " + seed + ": keys ascend");
           }
-          byte[] v = run.writes()[i].resolve(null);
+          byte[] v = run.merges()[i] != null ? run.merges()[i].resolve(null) : run.values()[i];
           if (v != null) {
             base.put(run.keys()[i], v);
           }
