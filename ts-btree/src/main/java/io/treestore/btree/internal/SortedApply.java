@@ -57,7 +57,13 @@ public final class SortedApply {
     }
     Node from = root != null ? root
         : new Leaf(0, s.dirtyMark, new byte[0][], new Object[0], Layout.FIXED);
-    Piece p = applyNode(s, from, keys, vals, 0, keys.length, d, 0);
+    // The keys' heads, computed in one pass over the run: merges and searches compare these
+    // first and touch a key's bytes only when heads are equal.
+    long[] kh = new long[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      kh[i] = Node.head(keys[i]);
+    }
+    Piece p = applyNode(s, from, keys, kh, vals, 0, keys.length, d, 0);
     if (p == null) {
       return root;
     }
@@ -83,17 +89,17 @@ public final class SortedApply {
   }
 
   /** Returns the replacement of {@code n}, or {@code null} if the writes change nothing. */
-  private static @Nullable Piece applyNode(NodeStore s, Node n, byte[][] keys,
+  private static @Nullable Piece applyNode(NodeStore s, Node n, byte[][] keys, long[] kh,
       byte @Nullable [][] vals, int from, int to, Delta d, int depth) {
     if (depth > TreeOps.MAX_DEPTH) {
       throw s.file.corruption(n.pageId(), "tree deeper than " + TreeOps.MAX_DEPTH
           + " levels: its pages form a cycle");
     }
-    return n instanceof Leaf l ? applyLeaf(s, l, keys, vals, from, to, d)
-        : applyBranch(s, (Branch) n, keys, vals, from, to, d, depth);
+    return n instanceof Leaf l ? applyLeaf(s, l, keys, kh, vals, from, to, d)
+        : applyBranch(s, (Branch) n, keys, kh, vals, from, to, d, depth);
   }
 
-  private static @Nullable Piece applyLeaf(NodeStore s, Leaf l, byte[][] keys,
+  private static @Nullable Piece applyLeaf(NodeStore s, Leaf l, byte[][] keys, long[] kh,
       byte @Nullable [][] vals, int from, int to, Delta d) {
     Layout L = s.layout;
     Object[] src = l.valsForCopy();
@@ -110,7 +116,7 @@ public final class SortedApply {
     long delta = 0;
     long bytes = l.bytes;
     while (i < n || j < to) {
-      int c = i == n ? 1 : j == to ? -1 : Arrays.compareUnsigned(lk[i], keys[j]);
+      int c = i == n ? 1 : j == to ? -1 : compare(lh[i], lk[i], kh[j], keys[j]);
       if (c < 0) {
         ok[o] = lk[i];
         oh[o] = lh[i];
@@ -131,7 +137,7 @@ public final class SortedApply {
         if (v != null) {
           bytes += L.leafEntrySize(keys[j], v);
           ok[o] = keys[j];
-          oh[o] = Node.head(keys[j]);
+          oh[o] = kh[j];
           ov[o++] = v;
         }
         j++;
@@ -186,13 +192,20 @@ public final class SortedApply {
     return new Piece(nodes, seps);
   }
 
+  /** Compares two keys given with their heads: the heads decide unless they are equal. */
+  private static int compare(long ah, byte[] a, long bh, byte[] b) {
+    int c = Long.compareUnsigned(ah, bh);
+    return c != 0 ? c : Arrays.compareUnsigned(a, b);
+  }
+
   /** First index in {@code [from, to)} whose key is {@code >= bound}, or {@code to}. */
-  private static int lowerBound(byte[][] keys, int from, int to, byte[] bound) {
+  private static int lowerBound(byte[][] keys, long[] kh, int from, int to, byte[] bound,
+      long boundHead) {
     int lo = from;
     int hi = to;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (Arrays.compareUnsigned(keys[mid], bound) < 0) {
+      if (compare(kh[mid], keys[mid], boundHead, bound) < 0) {
         lo = mid + 1;
       } else {
         hi = mid;
@@ -201,7 +214,7 @@ public final class SortedApply {
     return lo;
   }
 
-  private static @Nullable Piece applyBranch(NodeStore s, Branch b, byte[][] keys,
+  private static @Nullable Piece applyBranch(NodeStore s, Branch b, byte[][] keys, long[] kh,
       byte @Nullable [][] vals, int from, int to, Delta d, int depth) {
     int count = b.count();
     // The touched children and their replacements, in child order.
@@ -212,9 +225,10 @@ public final class SortedApply {
     int underflow = s.layout.underflow;
     int j = from;
     while (j < to) {
-      int ci = TreeOps.childIndex(b, keys[j]);
-      int end = ci < count ? lowerBound(keys, j, to, b.keys[ci]) : to;
-      Piece p = applyNode(s, s.child(b, ci), keys, vals, j, end, d, depth + 1);
+      int si = TreeOps.search(b, keys[j], kh[j]);
+      int ci = si >= 0 ? si + 1 : -(si + 1);
+      int end = ci < count ? lowerBound(keys, kh, j, to, b.keys[ci], b.heads[ci]) : to;
+      Piece p = applyNode(s, s.child(b, ci), keys, kh, vals, j, end, d, depth + 1);
       if (p != null) {
         if (at == null) {
           int cap = Math.min(count + 1, to - j);
