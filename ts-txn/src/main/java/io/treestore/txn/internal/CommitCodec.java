@@ -91,13 +91,22 @@ public final class CommitCodec {
         String ks = str(b);
         int writes = b.getInt();
         for (int j = 0; j < writes; j++) {
-          byte[] key = bytes(b);
+          int klen = length(b);
+          int koff = b.position();
+          b.position(koff + klen);
           byte kind = b.get();
           Write w;
           if (kind == Write.PUT) {
-            w = Write.put(bytes(b));
+            int vlen = length(b);
+            int voff = b.position();
+            b.position(voff + vlen);
+            into.addPut(ks, payload, koff, klen, voff, vlen);
+            total++;
+            continue;
           } else if (kind == Write.DELETE) {
-            w = Write.delete();
+            into.addDelete(ks, payload, koff, klen);
+            total++;
+            continue;
           } else if (kind == Write.MERGE) {
             int ops = b.getInt();
             w = null;
@@ -121,7 +130,7 @@ public final class CommitCodec {
           } else {
             throw new IllegalArgumentException("unknown write kind " + kind);
           }
-          into.add(ks, key, w);
+          into.add(ks, java.util.Arrays.copyOfRange(payload, koff, koff + klen), w);
           total++;
         }
       }
@@ -152,12 +161,17 @@ public final class CommitCodec {
   }
 
   private static byte[] bytes(ByteBuffer b) {
+    byte[] out = new byte[length(b)];
+    b.get(out);
+    return out;
+  }
+
+  /** Reads a length and checks that that many bytes follow. */
+  private static int length(ByteBuffer b) {
     int n = b.getInt();
     if (n < 0 || n > b.remaining()) {
       throw new IllegalArgumentException("length " + n + " exceeds the record");
     }
-    byte[] out = new byte[n];
-    b.get(out);
-    return out;
+    return n;
   }
 }

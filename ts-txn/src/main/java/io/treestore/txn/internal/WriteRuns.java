@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The writes of consecutive commits, gathered per keyspace and turned into one run per
@@ -21,10 +22,31 @@ import java.util.NavigableMap;
  * <p>Not thread-safe: one thread fills and finishes it.
  */
 public final class WriteRuns {
-  /** A write with its key and the key's first 8 bytes, big-endian, zero-padded. */
-  private record Keyed(long head, byte[] key, Write write) {}
+  /**
+   * A write: its key as a slice of a buffer (a log record's payload, or the key array itself),
+   * the key's first 8 bytes (big-endian, zero-padded), and for a put its value as a slice, for
+   * a merge the merge. Slices let recovery decode a record without allocating its keys and
+   * values: they are copied once, in key order, by {@link #finish}.
+   */
+  private record Keyed(long head, byte[] kbuf, int koff, int klen, byte kind,
+      byte @Nullable [] vbuf, int voff, int vlen, @Nullable Write merge) {
+    boolean sameKey(Keyed o) {
+      return head == o.head && Arrays.equals(kbuf, koff, koff + klen, o.kbuf, o.koff,
+          o.koff + o.klen);
+    }
 
-  private static final Comparator<Keyed> ORDER = (a, b) -> Arrays.compareUnsigned(a.key, b.key);
+    /** This write as a {@link Write} (copying a put's value). */
+    Write toWrite() {
+      return switch (kind) {
+        case Write.PUT -> Write.put(Arrays.copyOfRange(vbuf, voff, voff + vlen));
+        case Write.DELETE -> Write.delete();
+        default -> merge;
+      };
+    }
+  }
+
+  private static final Comparator<Keyed> ORDER = (a, b) -> Arrays.compareUnsigned(a.kbuf,
+      a.koff, a.koff + a.klen, b.kbuf, b.koff, b.koff + b.klen);
 
   /**
    * One keyspace's run: keys strictly ascending, one write each.
@@ -69,13 +91,50 @@ public final class WriteRuns {
    * @param write the write (kept, not copied; never modified)
    */
   public void add(String keyspace, byte[] key, Write write) {
+    byte kind = write.kind();
+    byte[] v = kind == Write.PUT ? write.value() : null;
+    list(keyspace).add(new Keyed(head(key, 0, key.length), key, 0, key.length, kind, v, 0,
+        v == null ? 0 : v.length, kind == Write.MERGE ? write : null));
+    count++;
+  }
+
+  /**
+   * Adds a put whose key and value are slices of a buffer, after every write added so far.
+   *
+   * @param keyspace the keyspace
+   * @param buf the buffer (kept; must not change until {@link #finish})
+   * @param koff the key's offset
+   * @param klen the key's length
+   * @param voff the value's offset
+   * @param vlen the value's length
+   */
+  public void addPut(String keyspace, byte[] buf, int koff, int klen, int voff, int vlen) {
+    list(keyspace).add(new Keyed(head(buf, koff, klen), buf, koff, klen, Write.PUT, buf, voff,
+        vlen, null));
+    count++;
+  }
+
+  /**
+   * Adds a delete whose key is a slice of a buffer, after every write added so far.
+   *
+   * @param keyspace the keyspace
+   * @param buf the buffer (kept; must not change until {@link #finish})
+   * @param koff the key's offset
+   * @param klen the key's length
+   */
+  public void addDelete(String keyspace, byte[] buf, int koff, int klen) {
+    list(keyspace).add(new Keyed(head(buf, koff, klen), buf, koff, klen, Write.DELETE, null, 0,
+        0, null));
+    count++;
+  }
+
+  private ArrayList<Keyed> list(String keyspace) {
     ArrayList<Keyed> l = byKeyspace.get(keyspace);
     if (l == null) {
       l = new ArrayList<>();
       byKeyspace.put(keyspace, l);
     }
-    l.add(new Keyed(head(key), key, write));
-    count++;
+    return l;
   }
 
   /**
@@ -103,18 +162,31 @@ public final class WriteRuns {
       int o = 0;
       for (int i = 0; i < n; ) {
         Keyed k = sorted[i];
-        Write w = k.write;
+        Keyed last = k;
+        Write folded = null;  // set once a merge is involved
         int j = i + 1;
-        for (; j < n && sorted[j].head == k.head && Arrays.equals(sorted[j].key, k.key); j++) {
-          w = Write.then(w, sorted[j].write);
+        for (; j < n && sorted[j].sameKey(k); j++) {
+          Keyed next = sorted[j];
+          if (next.kind == Write.MERGE) {
+            folded = Write.then(folded != null ? folded : last.toWrite(), next.merge);
+          } else {
+            folded = null;
+          }
+          last = next;
         }
         // Fresh copies, allocated in key order next to each other: whoever applies the run
         // then reads memory in address order instead of wherever decoding left each array.
-        keys[o] = k.key.clone();
-        if (w.kind() == Write.PUT) {
-          values[o] = w.value().clone();
-        } else if (w.kind() == Write.MERGE) {
-          merges[o] = w;
+        keys[o] = Arrays.copyOfRange(k.kbuf, k.koff, k.koff + k.klen);
+        if (folded != null) {
+          if (folded.kind() == Write.PUT) {
+            values[o] = folded.value();
+          } else if (folded.kind() == Write.MERGE) {
+            merges[o] = folded;
+          }
+        } else if (last.kind == Write.PUT) {
+          values[o] = Arrays.copyOfRange(last.vbuf, last.voff, last.voff + last.vlen);
+        } else if (last.kind == Write.MERGE) {
+          merges[o] = last.merge;
         }
         o++;
         i = j;
@@ -185,11 +257,11 @@ public final class WriteRuns {
     return sorted;
   }
 
-  private static long head(byte[] k) {
+  private static long head(byte[] buf, int off, int len) {
     long h = 0;
-    int n = Math.min(8, k.length);
+    int n = Math.min(8, len);
     for (int i = 0; i < n; i++) {
-      h |= (k[i] & 0xFFL) << (56 - 8 * i);
+      h |= (buf[off + i] & 0xFFL) << (56 - 8 * i);
     }
     return h;
   }
