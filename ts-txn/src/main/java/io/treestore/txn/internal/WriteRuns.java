@@ -174,9 +174,10 @@ public final class WriteRuns {
           }
           last = next;
         }
-        // Fresh copies, allocated in key order next to each other: whoever applies the run
-        // then reads memory in address order instead of wherever decoding left each array.
-        keys[o] = Arrays.copyOfRange(k.kbuf, k.koff, k.koff + k.klen);
+        // Slices of log records become fresh arrays, allocated in key order next to each
+        // other: whoever applies the run then reads memory in address order instead of
+        // wherever decoding left each record. Whole arrays (a commit's own) are kept.
+        keys[o] = slice(k.kbuf, k.koff, k.klen);
         if (folded != null) {
           if (folded.kind() == Write.PUT) {
             values[o] = folded.value();
@@ -184,7 +185,7 @@ public final class WriteRuns {
             merges[o] = folded;
           }
         } else if (last.kind == Write.PUT) {
-          values[o] = Arrays.copyOfRange(last.vbuf, last.voff, last.voff + last.vlen);
+          values[o] = slice(last.vbuf, last.voff, last.vlen);
         } else if (last.kind == Write.MERGE) {
           merges[o] = last.merge;
         }
@@ -255,6 +256,10 @@ public final class WriteRuns {
       i = j;
     }
     return sorted;
+  }
+
+  private static byte[] slice(byte[] buf, int off, int len) {
+    return off == 0 && len == buf.length ? buf : Arrays.copyOfRange(buf, off, off + len);
   }
 
   private static long head(byte[] buf, int off, int len) {
