@@ -186,6 +186,7 @@ public final class Database implements AutoCloseable {
       db.checkpointLsn = checkpoint;
       db.appliedLsn = checkpoint;
       db.recover();
+      wal.setDurableListener(db::applyDurable);
       db.walBytesAtCheckpoint = wal.sizeBytes();
       if (db.checkpointer != null) {
         db.checkpointer.start();
@@ -488,6 +489,8 @@ public final class Database implements AutoCloseable {
         throw fail("the log append failed", e);
       }
       tracker.record(lsn, writes);
+      // Registered before it is durable, so that whoever makes it durable can apply it.
+      durableUnapplied.put(lsn, new Unapplied(writes, Thread.currentThread()));
       if (++commitsSincePrune >= 256) {
         commitsSincePrune = 0;
         tracker.prune(oldestStart());
@@ -498,9 +501,10 @@ public final class Database implements AutoCloseable {
     try {
       wal.awaitDurable(lsn);
     } catch (RuntimeException e) {
+      durableUnapplied.remove(lsn);
       throw fail("the log write or sync of LSN " + lsn + " failed", e);
     }
-    applyInOrder(lsn, writes);
+    applyInOrder(lsn);
     commits.increment();
     maybeWakeCheckpointer();
     return lsn;
@@ -545,29 +549,34 @@ public final class Database implements AutoCloseable {
 
   /**
    * Makes a durable commit visible, in LSN order, without a lock convoy. Each committer
-   * registers its writes and its thread in {@link #durableUnapplied}; whoever gets {@link
-   * #applyLock} while the commit after {@link #appliedLsn} is registered applies every
-   * consecutive registered commit in one B+Tree batch (the commits of one log group are
-   * usually applied by one of them) and unparks their committers, which return without taking
-   * the lock. A committer that finds the lock taken, or its predecessor not registered yet,
-   * parks. Every thread that releases the lock checks again whether the next commit is
-   * registered, so a commit registered while the lock was held is never left behind (the
-   * combining pattern of flat combining; Hendler et al., SPAA 2010).
+   * registers its writes and its thread in {@link #durableUnapplied} when it appends its
+   * record; whoever gets {@link #applyLock} applies every consecutive registered commit that is
+   * durable in one B+Tree batch and unparks their committers, which return without taking the
+   * lock. Usually that is the thread that made the group durable, told by the log before it
+   * wakes the group's committers ({@link #applyDurable}), so a committer is woken once. A
+   * committer that finds the lock taken, or its predecessor not applicable yet, parks. Every
+   * thread that releases the lock checks again whether the next commit is applicable, so none
+   * is left behind (the combining pattern of flat combining; Hendler et al., SPAA 2010).
+   *
+   * @param lsn the committer's own LSN, durable and registered
    */
-  private void applyInOrder(long lsn, Map<String, NavigableMap<byte[], Write>> writes) {
-    durableUnapplied.put(lsn, new Unapplied(writes, Thread.currentThread()));
+  private void applyInOrder(long lsn) {
     while (true) {
+      if (appliedLsn >= lsn) {
+        return;
+      }
       if (applyLock.tryLock()) {
         try {
-          while (failure == null && durableUnapplied.containsKey(appliedLsn + 1)) {
-            applyRegistered();
+          long bound = wal.durableLsn();
+          while (applicable(bound)) {
+            applyRegistered(bound);
           }
         } finally {
           applyLock.unlock();
         }
         // A commit registered while the lock was held, whose committer then failed to get
         // the lock, is waiting for exactly this check.
-        if (failure == null && durableUnapplied.containsKey(appliedLsn + 1)) {
+        if (applicable(wal.durableLsn())) {
           continue;
         }
       }
@@ -579,17 +588,51 @@ public final class Database implements AutoCloseable {
         durableUnapplied.remove(lsn);
         throw new StorageException(dir, "database is read-only: " + f, null);
       }
-      if (!durableUnapplied.containsKey(appliedLsn + 1) || applyLock.isLocked()) {
+      if (!applicable(wal.durableLsn()) || applyLock.isLocked()) {
         LockSupport.park(this);
       }
     }
   }
 
-  /** Applies the registered commits that follow {@link #appliedLsn}. Caller holds applyLock. */
-  private void applyRegistered() {
+  /** Whether the commit after {@link #appliedLsn} is registered and at most {@code bound}. */
+  private boolean applicable(long bound) {
+    return failure == null && appliedLsn < bound && durableUnapplied.containsKey(appliedLsn + 1);
+  }
+
+  /**
+   * The log's durable listener: applies, on the thread that just made a group durable, the
+   * registered commits up to {@code durable} and unparks their committers. Skipped if the apply
+   * lock is taken (its holder, or the committers themselves, apply them then).
+   */
+  private void applyDurable(long durable) {
+    if (failure != null || !applyLock.tryLock()) {
+      return;
+    }
+    try {
+      while (applicable(durable)) {
+        applyRegistered(durable);
+      }
+    } catch (StorageException e) {
+      // fail() recorded it and woke the committers, which report it.
+    } finally {
+      applyLock.unlock();
+    }
+    if (applicable(wal.durableLsn())) {
+      Unapplied next = durableUnapplied.get(appliedLsn + 1);
+      if (next != null) {
+        LockSupport.unpark(next.committer());
+      }
+    }
+  }
+
+  /**
+   * Applies the registered commits that follow {@link #appliedLsn}, up to {@code bound}.
+   * Caller holds applyLock.
+   */
+  private void applyRegistered(long bound) {
     long first = appliedLsn + 1;
     ArrayList<Unapplied> run = new ArrayList<>();
-    for (long next = first; ; next++) {
+    for (long next = first; next <= bound; next++) {
       Unapplied u = durableUnapplied.remove(next);
       if (u == null) {
         break;

@@ -39,6 +39,15 @@ public interface MergeOperator {
       }
       return ByteBuffer.allocate(8).putLong(base + ByteBuffer.wrap(operand).getLong()).array();
     }
+
+    @Override
+    public byte @Nullable [] combine(byte[] first, byte[] second) {
+      if (first.length != 8 || second.length != 8) {
+        return null;  // apply reports the malformed operand
+      }
+      return ByteBuffer.allocate(8).putLong(ByteBuffer.wrap(first).getLong()
+          + ByteBuffer.wrap(second).getLong()).array();
+    }
   };
 
   /**
@@ -57,4 +66,18 @@ public interface MergeOperator {
    * @throws IllegalArgumentException if the value or operand is malformed for this operator
    */
   byte[] apply(byte @Nullable [] existing, byte[] operand);
+
+  /**
+   * Combines two operands of this operator into one with the same effect, if the operator
+   * can: {@code apply(apply(v, first), second) == apply(v, combine(first, second))} for every
+   * {@code v} (RocksDB calls this a partial merge). A transaction that merges into a key many
+   * times then logs and applies one operand instead of many. The default combines nothing.
+   *
+   * @param first the earlier operand
+   * @param second the later operand
+   * @return the combined operand, or {@code null} if these operands are not combined
+   */
+  default byte @Nullable [] combine(byte[] first, byte[] second) {
+    return null;
+  }
 }

@@ -186,6 +186,8 @@ public final class Wal implements AutoCloseable {
    * under lock; read without it by {@link #awaitDurable} before it parks.
    */
   private volatile boolean busy;
+  /** Told of each group made durable by a leader; see {@link #setDurableListener}. */
+  private volatile java.util.function.@Nullable LongConsumer durableListener;
   /** Highest LSN appended without waiting; such records must never be rejected silently. */
   private long lastDetachedLsn;
   private boolean closing;
@@ -416,6 +418,37 @@ public final class Wal implements AutoCloseable {
       } finally {
         parked.remove(me);
       }
+    }
+  }
+
+  /**
+   * Sets the listener told, by the thread that made a group durable, the new durable LSN:
+   * after the sync and before that thread wakes the others waiting for the group (in
+   * {@link #awaitDurable}). A database uses it to make the group's commits visible in one
+   * step, so that their committers, when woken, find their work done. The listener runs
+   * without the log's lock and while no other group is written; it must not call into this
+   * log, and what it throws is logged and ignored.
+   *
+   * @param listener receives the durable LSN, or {@code null} for none
+   */
+  public void setDurableListener(java.util.function.@Nullable LongConsumer listener) {
+    durableListener = listener;
+  }
+
+  /** Calls the durable listener, if any, without the lock. Called under lock by a leader. */
+  private void notifyDurable() {
+    java.util.function.LongConsumer l = durableListener;
+    if (l == null) {
+      return;
+    }
+    long d = durableLsn;
+    lock.unlock();
+    try {
+      l.accept(d);
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, dir + ": durable listener failed at LSN " + d, e);
+    } finally {
+      lock.lock();
     }
   }
 
@@ -840,6 +873,7 @@ public final class Wal implements AutoCloseable {
         writtenLsn = last;
         if (force || !syncs) {
           durableLsn = Math.max(durableLsn, last);
+          notifyDurable();
         }
       } else if (failure.undone() && lastDetachedLsn <= writtenLsn) {
         long rejectedTo = lastLsn;

@@ -75,7 +75,7 @@ public final class Write {
    */
   public void addMerge(MergeOperator op, byte[] operand) {
     if (kind == MERGE) {
-      operands.add(new Operand(op, operand));
+      appendOperand(operands, new Operand(op, operand));
     } else {
       value = op.apply(kind == PUT ? value : null, operand);
       kind = PUT;
@@ -102,8 +102,25 @@ public final class Write {
     }
     Write w = new Write(MERGE, null);
     w.operands.addAll(earlier.operands);
-    w.operands.addAll(later.operands);
+    for (Operand o : later.operands) {
+      appendOperand(w.operands, o);
+    }
     return w;
+  }
+
+  /** Appends an operand, combined with the last one when their operator can combine them. */
+  private static void appendOperand(List<Operand> operands, Operand o) {
+    if (!operands.isEmpty()) {
+      Operand last = operands.get(operands.size() - 1);
+      if (last.operator() == o.operator()) {
+        byte[] c = o.operator().combine(last.bytes(), o.bytes());
+        if (c != null) {
+          operands.set(operands.size() - 1, new Operand(o.operator(), c));
+          return;
+        }
+      }
+    }
+    operands.add(o);
   }
 
   /**
