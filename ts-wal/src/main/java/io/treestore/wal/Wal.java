@@ -186,6 +186,11 @@ public final class Wal implements AutoCloseable {
    * under lock; read without it by {@link #awaitDurable} before it parks.
    */
   private volatile boolean busy;
+  /**
+   * Groups a leader writes after its own before handing the lead to another thread, when
+   * records are waiting (see {@link #await}).
+   */
+  private static final int EXTRA_LEAD_ROUNDS = 2;
   /** Told of each group made durable by a leader; see {@link #setDurableListener}. */
   private volatile java.util.function.@Nullable LongConsumer durableListener;
   /** Highest LSN appended without waiting; such records must never be rejected silently. */
@@ -453,10 +458,11 @@ public final class Wal implements AutoCloseable {
   }
 
   /**
-   * Wakes, at the end of a lead, the parked threads whose records are now durable, and the one
-   * with the lowest LSN among the others so that it leads the next group. Called under lock.
+   * Wakes, at the end of a lead, the parked threads whose records are now durable, and, unless
+   * {@code leadingAgain}, the one with the lowest LSN among the others so that it leads the
+   * next group. Called under lock.
    */
-  private void wakeParked() {
+  private void wakeParked(boolean leadingAgain) {
     long durable = durableLsn;
     @Nullable Parked next = null;
     for (Parked p : parked) {
@@ -466,7 +472,7 @@ public final class Wal implements AutoCloseable {
         next = p;
       }
     }
-    if (next != null) {
+    if (next != null && !leadingAgain) {
       LockSupport.unpark(next.thread());
     }
   }
@@ -629,7 +635,7 @@ public final class Wal implements AutoCloseable {
       try {
         busy = false;
         changed.signalAll();
-        wakeParked();
+        wakeParked(false);
       } finally {
         lock.unlock();
       }
@@ -828,7 +834,17 @@ public final class Wal implements AutoCloseable {
       if (busy) {
         changed.awaitUninterruptibly();
       } else {
-        lead(durable);
+        lead(durable, true);
+        // Records appended during the group's I/O form the next group. Writing it at once,
+        // instead of waking another committer to lead it, keeps the disk busy without a
+        // thread hand-off; the rounds are bounded so that this caller is not held for long.
+        for (int round = 1; round <= EXTRA_LEAD_ROUNDS && lsn <= durableLsn && !busy
+            && !pending.isEmpty() && fatal == null && !closing; round++) {
+          lead(durable, round < EXTRA_LEAD_ROUNDS);
+        }
+        if (!busy && !pending.isEmpty()) {
+          wakeParked(false);
+        }
       }
     }
   }
@@ -837,7 +853,7 @@ public final class Wal implements AutoCloseable {
    * Writes everything buffered as one group and, if {@code durable}, syncs it. Called under
    * lock with {@code busy} false; releases the lock during the I/O.
    */
-  private void lead(boolean durable) {
+  private void lead(boolean durable, boolean mayLeadAgain) {
     busy = true;
     ArrayList<Format.Frame> batch = pending;
     pending = new ArrayList<>();
@@ -901,7 +917,7 @@ public final class Wal implements AutoCloseable {
     } finally {
       busy = false;
       changed.signalAll();
-      wakeParked();
+      wakeParked(mayLeadAgain && !pending.isEmpty());
     }
     if (unexpected instanceof RuntimeException e) {
       throw e;
