@@ -245,7 +245,7 @@ public final class Transaction implements ReadView, AutoCloseable {
   }
 
   private NavigableMap<byte[], Write> own(String keyspace) {
-    return writes.computeIfAbsent(keyspace, k -> new TreeMap<>(Arrays::compareUnsigned));
+    return writes.computeIfAbsent(keyspace, k -> new TreeMap<>(Write.KEY_ORDER));
   }
 
   /**

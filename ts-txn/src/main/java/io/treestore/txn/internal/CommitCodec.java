@@ -39,7 +39,14 @@ public final class CommitCodec {
    * @return the payload
    */
   public static byte[] encode(Map<String, ? extends NavigableMap<byte[], Write>> writes) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    int estimate = 5;
+    for (var ks : writes.values()) {
+      for (var e : ks.entrySet()) {
+        byte[] v = e.getValue().value();
+        estimate += 9 + e.getKey().length + (v == null ? 8 : v.length);
+      }
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(estimate);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(VERSION);
       out.writeInt(writes.size());

@@ -118,12 +118,91 @@ public final class ConflictTracker {
   public void record(long lsn, Map<String, ? extends NavigableMap<byte[], Write>> writes) {
     for (var ks : writes.entrySet()) {
       TreeMap<byte[], Long> m = lastWrite.computeIfAbsent(ks.getKey(),
-          k -> new TreeMap<>(Arrays::compareUnsigned));
+          k -> new TreeMap<>(Write.KEY_ORDER));
+      if (m.isEmpty() && ks.getValue().comparator() == Write.KEY_ORDER) {
+        // Usually so after a prune: TreeMap copies a map of the same order in linear time.
+        m.putAll(new ConstantValues(ks.getValue(), lsn));
+        size += m.size();
+        continue;
+      }
       for (byte[] k : ks.getValue().keySet()) {
         if (m.put(k, lsn) == null) {
           size++;
         }
       }
+    }
+  }
+
+  /** A sorted map's keys, each mapped to one value: the shape {@code TreeMap.putAll} copies. */
+  private static final class ConstantValues extends java.util.AbstractMap<byte[], Long>
+      implements java.util.SortedMap<byte[], Long> {
+    private final NavigableMap<byte[], Write> keys;
+    private final Long value;
+
+    ConstantValues(NavigableMap<byte[], Write> keys, long value) {
+      this.keys = keys;
+      this.value = value;
+    }
+
+    @Override
+    public java.util.Comparator<? super byte[]> comparator() {
+      return keys.comparator();
+    }
+
+    @Override
+    public java.util.Set<Map.Entry<byte[], Long>> entrySet() {
+      return new java.util.AbstractSet<>() {
+        @Override
+        public Iterator<Map.Entry<byte[], Long>> iterator() {
+          Iterator<byte[]> it = keys.keySet().iterator();
+          return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+              return it.hasNext();
+            }
+
+            @Override
+            public Map.Entry<byte[], Long> next() {
+              return Map.entry(it.next(), value);
+            }
+          };
+        }
+
+        @Override
+        public int size() {
+          return keys.size();
+        }
+      };
+    }
+
+    @Override
+    public int size() {
+      return keys.size();
+    }
+
+    @Override
+    public java.util.SortedMap<byte[], Long> subMap(byte[] from, byte[] to) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.util.SortedMap<byte[], Long> headMap(byte[] to) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.util.SortedMap<byte[], Long> tailMap(byte[] from) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public byte[] firstKey() {
+      return keys.firstKey();
+    }
+
+    @Override
+    public byte[] lastKey() {
+      return keys.lastKey();
     }
   }
 

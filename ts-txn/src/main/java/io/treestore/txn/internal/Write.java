@@ -19,6 +19,13 @@ public final class Write {
   public static final byte MERGE = 3;
 
   /**
+   * The key order of write sets and of the conflict tracker: unsigned lexicographic. One
+   * shared instance, so that sorted maps built from one another are recognised as ordered
+   * alike (and copied in linear time).
+   */
+  public static final java.util.Comparator<byte[]> KEY_ORDER = java.util.Arrays::compareUnsigned;
+
+  /**
    * One merge operand and its operator.
    *
    * @param operator the operator

@@ -72,6 +72,13 @@ public final class WriteRuns {
    */
   public static Map<String, Run> of(
       Iterable<? extends Map<String, ? extends NavigableMap<byte[], Write>>> commits) {
+    var it = commits.iterator();
+    if (it.hasNext()) {
+      var first = it.next();
+      if (!it.hasNext()) {
+        return single(first);
+      }
+    }
     WriteRuns runs = new WriteRuns();
     for (var writes : commits) {
       for (var ks : writes.entrySet()) {
@@ -81,6 +88,31 @@ public final class WriteRuns {
       }
     }
     return runs.finish();
+  }
+
+  /** The runs of one commit, whose write sets are sorted with one write per key already. */
+  private static Map<String, Run> single(
+      Map<String, ? extends NavigableMap<byte[], Write>> writes) {
+    Map<String, Run> out = new HashMap<>();
+    for (var ks : writes.entrySet()) {
+      int n = ks.getValue().size();
+      byte[][] keys = new byte[n][];
+      byte[][] values = new byte[n][];
+      Write[] merges = new Write[n];
+      int i = 0;
+      for (var e : ks.getValue().entrySet()) {
+        Write w = e.getValue();
+        keys[i] = e.getKey();
+        if (w.kind() == Write.PUT) {
+          values[i] = w.value();
+        } else if (w.kind() == Write.MERGE) {
+          merges[i] = w;
+        }
+        i++;
+      }
+      out.put(ks.getKey(), new Run(keys, values, merges));
+    }
+    return out;
   }
 
   /**
