@@ -7,6 +7,7 @@
 module io.treestore.index {
   requires static transitive org.jspecify;
   requires transitive io.treestore.txn;
+  requires com.github.benmanes.caffeine;
 
   exports io.treestore.index;
 }

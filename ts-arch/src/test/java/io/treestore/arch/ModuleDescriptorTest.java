@@ -89,7 +89,7 @@ class ModuleDescriptorTest {
         new Expected("ts-txn", "io.treestore.txn", Set.of("io.treestore.txn"),
             Set.of("transitive io.treestore.btree", "transitive io.treestore.wal")),
         new Expected("ts-index", "io.treestore.index", Set.of("io.treestore.index"),
-            Set.of("transitive io.treestore.txn")),
+            Set.of("transitive io.treestore.txn", "com.github.benmanes.caffeine")),
         new Expected("ts-fts", "io.treestore.fts", Set.of("io.treestore.fts"),
             Set.of("transitive io.treestore.index")),
         new Expected("ts-spi", "io.treestore.spi", Set.of("io.treestore.spi"),

@@ -53,11 +53,62 @@ public final class Table<R> {
   private final String name;
   private final RecordCodec<R> codec;
   private final Map<String, IndexDefinition<R>> indexes;
+  /** Decoded records by primary key, with the bytes they were decoded from; or none. */
+  private final com.github.benmanes.caffeine.cache.@Nullable Cache<PrimaryKey, Decoded<R>>
+      decoded;
 
-  private Table(String name, RecordCodec<R> codec, Map<String, IndexDefinition<R>> indexes) {
+  /** A primary key's bytes as a map key. */
+  private record PrimaryKey(byte[] bytes, int hash) {
+    static PrimaryKey of(byte[] b) {
+      return new PrimaryKey(b, Arrays.hashCode(b));
+    }
+
+    @Override
+    public boolean equals(@Nullable Object o) {
+      return o instanceof PrimaryKey k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+
+  /** A record and the stored bytes it was decoded from. */
+  private record Decoded<R>(byte[] stored, R record) {}
+
+  private Table(String name, RecordCodec<R> codec, Map<String, IndexDefinition<R>> indexes,
+      long cacheBytes) {
     this.name = name;
     this.codec = codec;
     this.indexes = indexes;
+    this.decoded = cacheBytes <= 0 ? null : com.github.benmanes.caffeine.cache.Caffeine
+        .newBuilder()
+        .maximumWeight(cacheBytes)
+        .<PrimaryKey, Decoded<R>>weigher((k, d) -> 64 + k.bytes().length
+            + 2 * d.stored().length)
+        .build();
+  }
+
+  /**
+   * Decodes a stored record, or returns the record decoded before from the same bytes. The
+   * cache is keyed by primary key, and an entry is used only if its bytes equal the stored
+   * ones, so every read view gets exactly what its own bytes say (a newer or older version of
+   * the record in another snapshot simply misses).
+   */
+  private R decode(byte[] pk, byte[] stored) {
+    var c = decoded;
+    if (c == null) {
+      return codec.decode(stored);
+    }
+    PrimaryKey key = PrimaryKey.of(pk);
+    Decoded<R> d = c.getIfPresent(key);
+    if (d != null && Arrays.equals(d.stored(), stored)) {
+      return d.record();
+    }
+    R r = codec.decode(stored);
+    c.put(key, new Decoded<>(stored, r));
+    return r;
   }
 
   /**
@@ -87,6 +138,7 @@ public final class Table<R> {
     private final String name;
     private final RecordCodec<R> codec;
     private final Map<String, IndexDefinition<R>> indexes = new LinkedHashMap<>();
+    private long cacheBytes;
 
     private Builder(String name, RecordCodec<R> codec) {
       this.name = name;
@@ -109,12 +161,32 @@ public final class Table<R> {
     }
 
     /**
+     * Keeps recently read records decoded, up to about {@code bytes} of memory (twice the
+     * stored size of each record is counted), so that reading a large record again skips
+     * decoding it. Only for codecs whose records are immutable: the cached object is returned
+     * to every reader of the same stored bytes. Reads stay exact for every snapshot: a cached
+     * record is used only when its stored bytes equal the bytes read. Off by default.
+     *
+     * @param bytes the cache budget in bytes; 0 turns the cache off
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is negative
+     */
+    public Builder<R> recordCache(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("record cache bytes must be >= 0, was " + bytes);
+      }
+      this.cacheBytes = bytes;
+      return this;
+    }
+
+    /**
      * Builds the table.
      *
      * @return the table
      */
     public Table<R> build() {
-      return new Table<>(name, codec, Collections.unmodifiableMap(new LinkedHashMap<>(indexes)));
+      return new Table<>(name, codec, Collections.unmodifiableMap(new LinkedHashMap<>(indexes)),
+          cacheBytes);
     }
   }
 
@@ -191,8 +263,9 @@ public final class Table<R> {
    * @throws IllegalArgumentException if the stored bytes do not decode
    */
   public @Nullable R get(ReadView view, Tuple primaryKey) {
-    byte[] v = view.get(name, primaryKey.encode());
-    return v == null ? null : codec.decode(v);
+    byte[] pk = primaryKey.encode();
+    byte[] v = view.get(name, pk);
+    return v == null ? null : decode(pk, v);
   }
 
   /**
@@ -221,7 +294,7 @@ public final class Table<R> {
       throw new IllegalStateException("index " + name + "#" + index + " entry " + key
           + " points to missing record " + primaryKey + "; run a check");
     }
-    return new Row<>(key, primaryKey, codec.decode(v));
+    return new Row<>(key, primaryKey, decode(pk, v));
   }
 
   /**
@@ -235,7 +308,7 @@ public final class Table<R> {
     ScanIterator it = view.scan(name, range.toRange());
     return new RowIterator<>(it, e -> {
       Tuple pk = Tuple.decode(e.key());
-      return new Row<>(pk, pk, codec.decode(e.value()));
+      return new Row<>(pk, pk, decode(e.key(), e.value()));
     });
   }
 

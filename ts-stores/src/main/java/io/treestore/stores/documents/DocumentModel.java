@@ -63,7 +63,39 @@ final class DocumentModel {
   final FullTextIndex fts;
   final Clock clock;
 
+  /** The {@code record_cache_bytes} setting's default: 32 MiB of decoded nodes per store. */
+  static final long DEFAULT_RECORD_CACHE_BYTES = 32L << 20;
+
+  /**
+   * Reads the {@code record_cache_bytes} store setting (decoded nodes kept in memory; 0 turns
+   * the cache off).
+   *
+   * @param settings the store's settings
+   * @return the budget in bytes
+   * @throws IllegalArgumentException if the setting is not a non-negative integer
+   */
+  static long recordCacheBytes(java.util.Map<String, String> settings) {
+    String v = settings.get("record_cache_bytes");
+    if (v == null) {
+      return DEFAULT_RECORD_CACHE_BYTES;
+    }
+    try {
+      long n = Long.parseLong(v.trim());
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("setting record_cache_bytes must be a number of bytes"
+        + " >= 0, was '" + v + "'");
+  }
+
   DocumentModel(Clock clock) {
+    this(clock, DEFAULT_RECORD_CACHE_BYTES);
+  }
+
+  DocumentModel(Clock clock, long recordCacheBytes) {
     this.clock = clock;
     this.docs = Table.builder(STORE + ".doc", RecordCodec.tuple()).build();
     this.versions = Table.builder(STORE + ".version", RecordCodec.tuple())
@@ -89,6 +121,7 @@ final class DocumentModel {
         }))
         .index(IndexDefinition.unique("path", (pk, r) -> List.of(Tuple.of(pk.getString(0),
             pk.getString(1), NodeRec.of(r).sectionPath))))
+        .recordCache(recordCacheBytes)
         .build();
     this.fts = new FullTextIndex(STORE + ".nodes", FullTextOptions.defaults());
   }

@@ -18,6 +18,7 @@ public final class DocumentStoreProvider implements StoreProvider {
 
   @Override
   public Store open(StoreContext context) {
-    return new DocumentStore(new DocumentModel(context.clock()));
+    return new DocumentStore(new DocumentModel(context.clock(),
+        DocumentModel.recordCacheBytes(context.settings())));
   }
 }

@@ -21,6 +21,7 @@ public final class VersionStoreProvider implements StoreProvider {
 
   @Override
   public Store open(StoreContext context) {
-    return new VersionStore(new DocumentModel(context.clock()));
+    return new VersionStore(new DocumentModel(context.clock(),
+        DocumentModel.recordCacheBytes(context.settings())));
   }
 }

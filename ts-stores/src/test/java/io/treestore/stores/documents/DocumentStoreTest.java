@@ -393,6 +393,31 @@ class DocumentStoreTest {
   }
 
   @Test
+  void theRecordCacheSettingIsCheckedAndZeroTurnsTheCacheOff() throws Exception {
+    RuntimeException e = assertThrows(RuntimeException.class, () -> TreeStore.open(dir,
+        TreeStoreOptions.defaults().withDiscovery(false)
+            .withProviders(List.of(new DocumentStoreProvider()))
+            .withSettings(Map.of("store.documents.record_cache_bytes", "lots"))));
+    String messages = "";
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      messages += t.getMessage() + "\n";
+    }
+    assertTrue(messages.contains("setting record_cache_bytes must be a number of bytes >= 0,"
+        + " was 'lots'"), messages);
+    Path file = trees().get(0);
+    try (TreeStore ts = TreeStore.open(dir, TreeStoreOptions.defaults()
+        .withDatabase(DatabaseOptions.defaults().withDurability(Durability.NONE))
+        .withDiscovery(false)
+        .withProviders(List.of(new DocumentStoreProvider()))
+        .withSettings(Map.of("store.documents.record_cache_bytes", "0")).withClock(CLOCK))) {
+      String json = Files.readString(file);
+      ts.call("documents", "StoreDocument", new DocumentApi.StoreDocument(docId(file), "v1",
+          "2026-01-01", json));
+      check(ts, docId(file), JSON.readTree(json));
+    }
+  }
+
+  @Test
   void deleteRemovesEverything() throws Exception {
     Path f = trees().get(0);
     try (TreeStore ts = open()) {
