@@ -316,6 +316,29 @@ final class DocumentModel {
     return r;
   }
 
+  /**
+   * The version a node read names. An explicit version is not looked up here: the read
+   * itself finds its nodes or not, and only then ({@link #explainMissing}) is the version
+   * checked, so a read that succeeds costs one lookup less. A date, or no version, is resolved
+   * at once.
+   */
+  String readVersion(Transaction tx, String docId, @Nullable String version,
+      @Nullable String asOf) {
+    if (version != null && asOf == null) {
+      checkId(docId, "doc_id");
+      return checkId(version, "version");
+    }
+    return resolve(tx, docId, version, asOf).versionId();
+  }
+
+  /**
+   * Throws the error for a read that found nothing under an explicit version: no document,
+   * no such version, or (if both exist) returns so that the caller reports its own miss.
+   */
+  void explainMissing(Transaction tx, String docId, String versionId) {
+    resolve(tx, docId, versionId, null);
+  }
+
   @Nullable Resolved asOf(Transaction tx, String docId, LocalDate on) {
     try (RowIterator<Tuple> it = versions.scanIndex(tx, "temporal", TupleRange.between(
         Tuple.of(docId), true, Tuple.of(docId, on.toString()), true).reversed())) {
@@ -638,6 +661,7 @@ final class DocumentModel {
   NodeRec nodeRec(Transaction tx, String docId, String versionId, String nodeId) {
     Tuple t = nodes.get(tx, Tuple.of(docId, versionId, checkId(nodeId, "node_id")));
     if (t == null) {
+      explainMissing(tx, docId, versionId);
       throw StoreException.notFound("document '" + docId + "' version '" + versionId
           + "' has no node '" + nodeId + "'");
     }
@@ -704,6 +728,7 @@ final class DocumentModel {
   NodeRec byPath(Transaction tx, String docId, String versionId, String path) {
     Row<Tuple> r = nodes.getUnique(tx, "path", Tuple.of(docId, versionId, path));
     if (r == null) {
+      explainMissing(tx, docId, versionId);
       throw StoreException.notFound("document '" + docId + "' version '" + versionId
           + "' has no section '" + path + "'");
     }

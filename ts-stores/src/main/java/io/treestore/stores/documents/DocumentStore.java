@@ -63,36 +63,40 @@ public final class DocumentStore implements Store {
             (tx, q) -> model.delete(tx, q.docId())),
         StoreOperation.read("GetNode", NodeRef.class, Node.class, "Returns one node.",
             (tx, q) -> {
-              Resolved v = model.resolve(tx, q.docId(), q.version(), q.asOf());
-              return model.node(q.docId(), v.versionId(), model.nodeRec(tx, q.docId(),
-                  v.versionId(), q.nodeId()), null);
+              String vid = model.readVersion(tx, q.docId(), q.version(), q.asOf());
+              return model.node(q.docId(), vid, model.nodeRec(tx, q.docId(),
+                  vid, q.nodeId()), null);
             }),
         StoreOperation.read("GetChildren", NodeRef.class, NodeList.class,
             "Returns a node's children in document order.", (tx, q) -> {
-              Resolved v = model.resolve(tx, q.docId(), q.version(), q.asOf());
-              model.nodeRec(tx, q.docId(), v.versionId(), q.nodeId());
-              return list(q.docId(), v.versionId(), model.children(tx, q.docId(),
-                  v.versionId(), q.nodeId()));
+              String vid = model.readVersion(tx, q.docId(), q.version(), q.asOf());
+              model.nodeRec(tx, q.docId(), vid, q.nodeId());
+              return list(q.docId(), vid, model.children(tx, q.docId(),
+                  vid, q.nodeId()));
             }),
         StoreOperation.read("GetSubtree", DocumentApi.SubtreeRef.class, Node.class,
             "Returns a node with its descendants down to a depth.", (tx, q) -> {
               checkDepth(q.depth());
-              Resolved v = model.resolve(tx, q.docId(), q.version(), q.asOf());
-              return model.subtree(tx, q.docId(), v.versionId(), model.nodeRec(tx, q.docId(),
-                  v.versionId(), q.nodeId()), q.depth());
+              String vid = model.readVersion(tx, q.docId(), q.version(), q.asOf());
+              return model.subtree(tx, q.docId(), vid, model.nodeRec(tx, q.docId(),
+                  vid, q.nodeId()), q.depth());
             }),
         StoreOperation.read("GetTree", DocumentApi.TreeRef.class, DocumentApi.Tree.class,
             "Returns the whole tree from the roots, down to a depth.", (tx, q) -> {
               checkDepth(q.depth());
-              Resolved v = model.resolve(tx, q.docId(), q.version(), q.asOf());
-              return new DocumentApi.Tree(q.docId(), v.versionId(), model.childTrees(tx,
-                  q.docId(), v.versionId(), null, q.depth() == null ? null : q.depth() + 1));
+              String vid = model.readVersion(tx, q.docId(), q.version(), q.asOf());
+              List<Node> roots = model.childTrees(tx, q.docId(), vid, null,
+                  q.depth() == null ? null : q.depth() + 1);
+              if (roots.isEmpty()) {
+                model.explainMissing(tx, q.docId(), vid);
+              }
+              return new DocumentApi.Tree(q.docId(), vid, roots);
             }),
         StoreOperation.read("GetAncestorPath", NodeRef.class, NodeList.class,
             "Returns a node's ancestors, root first, the node itself excluded.", (tx, q) -> {
-              Resolved v = model.resolve(tx, q.docId(), q.version(), q.asOf());
-              return list(q.docId(), v.versionId(), model.ancestors(tx, q.docId(),
-                  v.versionId(), model.nodeRec(tx, q.docId(), v.versionId(), q.nodeId())));
+              String vid = model.readVersion(tx, q.docId(), q.version(), q.asOf());
+              return list(q.docId(), vid, model.ancestors(tx, q.docId(),
+                  vid, model.nodeRec(tx, q.docId(), vid, q.nodeId())));
             }),
         StoreOperation.read("GetNodesByPage", DocumentApi.PageRef.class, NodeList.class,
             "Returns the nodes whose page range holds a page, outermost first, then in"
@@ -100,18 +104,21 @@ public final class DocumentStore implements Store {
               if (q.page() < 0) {
                 throw StoreException.invalid("page must be >= 0, was " + q.page());
               }
-              Resolved v = model.resolve(tx, q.docId(), q.version(), q.asOf());
-              return list(q.docId(), v.versionId(), model.byPage(tx, q.docId(), v.versionId(),
-                  q.page()));
+              String vid = model.readVersion(tx, q.docId(), q.version(), q.asOf());
+              List<NodeRec> found = model.byPage(tx, q.docId(), vid, q.page());
+              if (found.isEmpty()) {
+                model.explainMissing(tx, q.docId(), vid);
+              }
+              return list(q.docId(), vid, found);
             }),
         StoreOperation.read("GetByPath", DocumentApi.PathRef.class, Node.class,
             "Returns the node at an outline position such as 2.1.3.", (tx, q) -> {
-              Resolved v = model.resolve(tx, q.docId(), q.version(), q.asOf());
+              String vid = model.readVersion(tx, q.docId(), q.version(), q.asOf());
               if (q.sectionPath() == null || q.sectionPath().isEmpty()) {
                 throw StoreException.invalid("section_path is missing");
               }
-              return model.node(q.docId(), v.versionId(), model.byPath(tx, q.docId(),
-                  v.versionId(), q.sectionPath()), null);
+              return model.node(q.docId(), vid, model.byPath(tx, q.docId(),
+                  vid, q.sectionPath()), null);
             }),
         StoreOperation.read("SearchByKeyword", DocumentApi.Search.class,
             DocumentApi.SearchResult.class, "BM25 keyword search over node titles, summaries"
