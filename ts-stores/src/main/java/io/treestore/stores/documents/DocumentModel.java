@@ -680,19 +680,42 @@ final class DocumentModel {
     return out;
   }
 
-  Node subtree(Transaction tx, String docId, String versionId, NodeRec root,
-      @Nullable Integer depth) {
-    return node(docId, versionId, root, childTrees(tx, docId, versionId, root.nodeId, depth));
+  /**
+   * A node's children in document order, read by the ids its record lists (one lookup each,
+   * no index scan; the parent index holds the same children in the same order).
+   */
+  List<NodeRec> children(Transaction tx, String docId, String versionId, NodeRec parent) {
+    List<NodeRec> out = new ArrayList<>(parent.childIds.size());
+    for (String id : parent.childIds) {
+      Tuple t = nodes.get(tx, Tuple.of(docId, versionId, id));
+      if (t == null) {
+        throw new StoreException(ErrorCode.INTERNAL, "node '" + parent.nodeId + "' of document '"
+            + docId + "' version '" + versionId + "' lists a child '" + id + "' that is not"
+            + " stored; run a check");
+      }
+      out.add(NodeRec.of(t));
+    }
+    return out;
   }
 
+  Node subtree(Transaction tx, String docId, String versionId, NodeRec root,
+      @Nullable Integer depth) {
+    return node(docId, versionId, root, childTrees(tx, docId, versionId, root, depth));
+  }
+
+  /**
+   * The subtrees under a node (or, for {@code null}, the document's roots), down to a depth.
+   */
   List<Node> childTrees(Transaction tx, String docId, String versionId,
-      @Nullable String parentId, @Nullable Integer depth) {
+      @Nullable NodeRec parent, @Nullable Integer depth) {
     if (depth != null && depth <= 0) {
       return List.of();
     }
     List<Node> out = new ArrayList<>();
-    for (NodeRec c : children(tx, docId, versionId, parentId)) {
-      out.add(node(docId, versionId, c, childTrees(tx, docId, versionId, c.nodeId,
+    List<NodeRec> kids = parent == null ? children(tx, docId, versionId, (String) null)
+        : children(tx, docId, versionId, parent);
+    for (NodeRec c : kids) {
+      out.add(node(docId, versionId, c, childTrees(tx, docId, versionId, c,
           depth == null ? null : depth - 1)));
     }
     return out;

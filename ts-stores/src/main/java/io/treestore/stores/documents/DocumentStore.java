@@ -70,9 +70,8 @@ public final class DocumentStore implements Store {
         StoreOperation.read("GetChildren", NodeRef.class, NodeList.class,
             "Returns a node's children in document order.", (tx, q) -> {
               String vid = model.readVersion(tx, q.docId(), q.version(), q.asOf());
-              model.nodeRec(tx, q.docId(), vid, q.nodeId());
-              return list(q.docId(), vid, model.children(tx, q.docId(),
-                  vid, q.nodeId()));
+              NodeRec parent = model.nodeRec(tx, q.docId(), vid, q.nodeId());
+              return list(q.docId(), vid, model.children(tx, q.docId(), vid, parent));
             }),
         StoreOperation.read("GetSubtree", DocumentApi.SubtreeRef.class, Node.class,
             "Returns a node with its descendants down to a depth.", (tx, q) -> {
@@ -85,7 +84,7 @@ public final class DocumentStore implements Store {
             "Returns the whole tree from the roots, down to a depth.", (tx, q) -> {
               checkDepth(q.depth());
               String vid = model.readVersion(tx, q.docId(), q.version(), q.asOf());
-              List<Node> roots = model.childTrees(tx, q.docId(), vid, null,
+              List<Node> roots = model.childTrees(tx, q.docId(), vid, (NodeRec) null,
                   q.depth() == null ? null : q.depth() + 1);
               if (roots.isEmpty()) {
                 model.explainMissing(tx, q.docId(), vid);
