@@ -123,9 +123,14 @@ public final class Main implements Callable<Integer> {
         + " the file name without .json).")
     @Nullable Path load;
 
+    @Option(names = "--set", paramLabel = "store.NAME.KEY=VALUE", description = "A store"
+        + " setting, repeatable; for example store.documents.record_cache_bytes=67108864"
+        + " (decoded nodes kept in memory; default 32 MiB per store, 0 turns it off).")
+    java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+
     @Override
     public Integer call() throws Exception {
-      TreeStore ts = TreeStore.open(data, TreeStoreOptions.defaults());
+      TreeStore ts = TreeStore.open(data, TreeStoreOptions.defaults().withSettings(settings));
       List<TransportProvider.Transport> running = new ArrayList<>();
       CountDownLatch stopped = new CountDownLatch(1);
       Thread hook = new Thread(() -> {

@@ -272,6 +272,12 @@ class CliTest {
       }
     }
     assertTrue(run("get", "--help").out().contains("--version=<version>"));
+    assertTrue(run("serve", "--help").out().contains("--set=store.NAME.KEY=VALUE"));
+    Run bad = run("serve", "--data", dir + "/bad-setting", "--http-port", "0", "--grpc-port",
+        "0", "--set", "store.documents.record_cache_bytes=lots");
+    assertEquals(1, bad.code(), () -> "out " + bad.out() + " err " + bad.err());
+    assertTrue(bad.err().contains("record_cache_bytes must be a number of bytes >= 0, was"
+        + " 'lots'"), bad.err());
   }
 
   @Test
