@@ -18,10 +18,10 @@ import org.jspecify.annotations.Nullable;
  * at least about half of it). A child whose entries are all deleted is dropped with one of its
  * separators; a new child below the underflow threshold is merged with, or takes entries from,
  * a neighbour, as a single delete does. Old separators stay valid bounds because every new
- * child holds only keys of the range its old child covered. This is the batched update of
- * B+Trees as in bulk-insertion work (e.g. Pollari-Malmi, Ruuth and Soisalon-Soininen,
- * "Concurrency Control for B-Trees with Differential Indices", IDEAS 2000), in copy-on-write
- * form.
+ * child holds only keys of the range its old child covered. This is the batch update of
+ * B-trees (keys sorted in memory so that updates falling into the same leaf are done
+ * together; Soisalon-Soininen, Ylönen and Pollari-Malmi, "Concurrency Control in B-Trees with
+ * Batch Updates", IEEE TKDE 8(6), 1996), in copy-on-write form.
  *
  * <p>Called by one writer at a time, like every write of {@link TreeOps}.
  */
