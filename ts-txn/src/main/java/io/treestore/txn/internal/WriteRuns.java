@@ -231,10 +231,11 @@ public final class WriteRuns {
   }
 
   /**
-   * Sorts stably by key: a least-significant-digit radix sort of the 8-byte heads (stable,
-   * linear, over two primitive arrays instead of comparisons that chase pointers; passes whose
-   * byte is the same for every write are skipped), then a stable comparison sort of each
-   * group of equal heads whose keys differ beyond their first 8 bytes.
+   * Sorts stably by key: a least-significant-digit radix sort of the 8-byte heads (Knuth,
+   * The Art of Computer Programming vol. 3, section 5.2.5; stable, linear, over two primitive
+   * arrays instead of comparisons that chase pointers; passes whose byte is the same for
+   * every write are skipped), then a stable comparison sort of each group of equal heads,
+   * whose keys may differ beyond their first 8 bytes.
    */
   private static Keyed[] sort(ArrayList<Keyed> list) {
     int n = list.size();
