@@ -233,8 +233,8 @@ final class PostgresDocs implements DocsEngine {
     List<SqliteDocs.Flat> nodes = SqliteDocs.flatten(root.get("structure"));
     String now = Instant.now().toString();
     insDoc.setString(1, docId);
-    insDoc.setString(2, text(root, "doc_name"));
-    insDoc.setString(3, text(root, "doc_description"));
+    insDoc.setString(2, SqliteDocs.text(root, "doc_name"));
+    insDoc.setString(3, SqliteDocs.text(root, "doc_description"));
     insDoc.setString(4, now);
     insDoc.executeUpdate();
     insVersion.setString(1, docId);
@@ -252,8 +252,8 @@ final class PostgresDocs implements DocsEngine {
       insNode.setInt(6, f.depth());
       insNode.setInt(7, f.order());
       insNode.setString(8, f.title());
-      setInt(insNode, 9, f.start());
-      setInt(insNode, 10, f.end());
+      SqliteDocs.setInt(insNode, 9, f.start());
+      SqliteDocs.setInt(insNode, 10, f.end());
       insNode.setString(11, f.summary());
       insNode.setString(12, f.prefixSummary());
       insNode.setString(13, f.text());
@@ -276,20 +276,6 @@ final class PostgresDocs implements DocsEngine {
     insNode.executeBatch();
     insPage.executeBatch();
     return nodes.size();
-  }
-
-  private static @Nullable String text(JsonNode n, String k) {
-    JsonNode v = n.get(k);
-    return v == null || v.isNull() ? null : v.asString();
-  }
-
-  private static void setInt(PreparedStatement s, int i, @Nullable Integer v)
-      throws SQLException {
-    if (v == null) {
-      s.setNull(i, java.sql.Types.INTEGER);
-    } else {
-      s.setInt(i, v);
-    }
   }
 
   private IllegalStateException fail(SQLException e) {
@@ -325,27 +311,17 @@ final class PostgresDocs implements DocsEngine {
     }
   }
 
-  private void bind(PreparedStatement s, String docId, String nodeId) throws SQLException {
-    s.setString(1, docId);
-    s.setString(2, StoresCorpus.VERSION);
-    s.setString(3, nodeId);
-  }
-
+  /** Runs a read query and ends its transaction. */
   private DocumentApi.NodeList list(PreparedStatement s, String docId) throws SQLException {
-    List<DocumentApi.Node> out = new ArrayList<>();
-    try (ResultSet r = s.executeQuery()) {
-      while (r.next()) {
-        out.add(SqliteDocs.node(r, docId, StoresCorpus.VERSION, null));
-      }
-    }
+    DocumentApi.NodeList out = SqliteDocs.list(s, docId);
     c.commit();
-    return new DocumentApi.NodeList(out);
+    return out;
   }
 
   @Override
   public DocumentApi.Node getNode(String docId, String nodeId) {
     try {
-      bind(node, docId, nodeId);
+      SqliteDocs.bind(node, docId, nodeId);
       DocumentApi.NodeList l = list(node, docId);
       if (l.nodes().size() != 1) {
         throw new IllegalArgumentException("no node " + docId + "/" + nodeId);
@@ -359,7 +335,7 @@ final class PostgresDocs implements DocsEngine {
   @Override
   public DocumentApi.NodeList getChildren(String docId, String nodeId) {
     try {
-      bind(children, docId, nodeId);
+      SqliteDocs.bind(children, docId, nodeId);
       return list(children, docId);
     } catch (SQLException e) {
       throw fail(e);
@@ -369,7 +345,7 @@ final class PostgresDocs implements DocsEngine {
   @Override
   public DocumentApi.Node getSubtree(String docId, String nodeId, @Nullable Integer depth) {
     try {
-      bind(subtree, docId, nodeId);
+      SqliteDocs.bind(subtree, docId, nodeId);
       subtree.setString(4, docId);
       subtree.setString(5, StoresCorpus.VERSION);
       subtree.setInt(6, depth == null ? Integer.MAX_VALUE : depth);
@@ -423,7 +399,7 @@ final class PostgresDocs implements DocsEngine {
   @Override
   public DocumentApi.NodeList getAncestorPath(String docId, String nodeId) {
     try {
-      bind(ancestors, docId, nodeId);
+      SqliteDocs.bind(ancestors, docId, nodeId);
       ancestors.setString(4, docId);
       ancestors.setString(5, StoresCorpus.VERSION);
       ancestors.setString(6, docId);

@@ -291,7 +291,8 @@ final class SqliteDocs implements DocsEngine {
     return ids;
   }
 
-  private static @Nullable String text(JsonNode n, String k) {
+  /** A JSON field as text, or {@code null} if absent or null (shared with PostgresDocs). */
+  static @Nullable String text(JsonNode n, String k) {
     JsonNode v = n.get(k);
     return v == null || v.isNull() ? null : v.asString();
   }
@@ -381,7 +382,8 @@ final class SqliteDocs implements DocsEngine {
     return nodes.size();
   }
 
-  private static void setInt(PreparedStatement s, int i, @Nullable Integer v)
+  /** Binds an integer or SQL NULL (shared with PostgresDocs). */
+  static void setInt(PreparedStatement s, int i, @Nullable Integer v)
       throws SQLException {
     if (v == null) {
       s.setNull(i, java.sql.Types.INTEGER);
@@ -424,7 +426,8 @@ final class SqliteDocs implements DocsEngine {
     return r.wasNull() ? null : v;
   }
 
-  private static void bind(PreparedStatement s, String docId, String nodeId)
+  /** Binds (document, version, node) to parameters 1-3 (shared with PostgresDocs). */
+  static void bind(PreparedStatement s, String docId, String nodeId)
       throws SQLException {
     s.setString(1, docId);
     s.setString(2, StoresCorpus.VERSION);
@@ -446,7 +449,8 @@ final class SqliteDocs implements DocsEngine {
     }
   }
 
-  private DocumentApi.NodeList list(PreparedStatement s, String docId) throws SQLException {
+  /** Runs a bound node query and reads every row as a node (shared with PostgresDocs). */
+  static DocumentApi.NodeList list(PreparedStatement s, String docId) throws SQLException {
     List<DocumentApi.Node> out = new ArrayList<>();
     try (ResultSet r = s.executeQuery()) {
       while (r.next()) {

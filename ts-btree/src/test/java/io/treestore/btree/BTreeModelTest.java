@@ -36,9 +36,14 @@ class BTreeModelTest {
   }
 
   static List<Long> seeds() {
+    return seeds(0x5EED_0000L, 24);
+  }
+
+  /** {@code n} consecutive seeds from {@code -Dts.seed}, or from {@code defaultBase}. */
+  static List<Long> seeds(long defaultBase, int n) {
     List<Long> s = new ArrayList<>();
-    long base = Long.getLong("ts.seed", 0x5EED_0000L);
-    for (int i = 0; i < 24; i++) {
+    long base = Long.getLong("ts.seed", defaultBase);
+    for (int i = 0; i < n; i++) {
       s.add(base + i);
     }
     return s;

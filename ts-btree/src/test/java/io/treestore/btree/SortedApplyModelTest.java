@@ -28,12 +28,7 @@ class SortedApplyModelTest {
   @TempDir Path dir;
 
   static List<Long> seeds() {
-    List<Long> s = new ArrayList<>();
-    long base = Long.getLong("ts.seed", 0x5047_0000L);
-    for (int i = 0; i < 16; i++) {
-      s.add(base + i);
-    }
-    return s;
+    return BTreeModelTest.seeds(0x5047_0000L, 16);
   }
 
   @ParameterizedTest(name = "seed {0}")

@@ -645,7 +645,7 @@ public final class Database implements AutoCloseable {
       commits.add(u.writes());
     }
     try {
-      applyToTrees(commits);
+      applyRuns(WriteRuns.of(commits));
     } catch (RuntimeException e) {
       StorageException failed = fail("applying the durable commits at LSN " + first + " to "
           + last + " failed", e);
@@ -689,10 +689,6 @@ public final class Database implements AutoCloseable {
    * descent ({@link WriteBatch#applySorted}), so a node that many of the commits touch is
    * copied once.
    */
-  private void applyToTrees(List<Map<String, NavigableMap<byte[], Write>>> commits) {
-    applyRuns(WriteRuns.of(commits));
-  }
-
   private void applyRuns(Map<String, WriteRuns.Run> runs) {
     for (String ks : runs.keySet()) {
       file.tree(treeName(ks));

@@ -59,7 +59,6 @@ public final class WriteRuns {
   public record Run(byte[][] keys, byte[][] values, Write[] merges) {}
 
   private final Map<String, ArrayList<Keyed>> byKeyspace = new HashMap<>();
-  private long count;
 
   /** Creates an empty set of runs. */
   public WriteRuns() {}
@@ -127,7 +126,6 @@ public final class WriteRuns {
     byte[] v = kind == Write.PUT ? write.value() : null;
     list(keyspace).add(new Keyed(head(key, 0, key.length), key, 0, key.length, kind, v, 0,
         v == null ? 0 : v.length, kind == Write.MERGE ? write : null));
-    count++;
   }
 
   /**
@@ -143,7 +141,6 @@ public final class WriteRuns {
   public void addPut(String keyspace, byte[] buf, int koff, int klen, int voff, int vlen) {
     list(keyspace).add(new Keyed(head(buf, koff, klen), buf, koff, klen, Write.PUT, buf, voff,
         vlen, null));
-    count++;
   }
 
   /**
@@ -157,7 +154,6 @@ public final class WriteRuns {
   public void addDelete(String keyspace, byte[] buf, int koff, int klen) {
     list(keyspace).add(new Keyed(head(buf, koff, klen), buf, koff, klen, Write.DELETE, null, 0,
         0, null));
-    count++;
   }
 
   private ArrayList<Keyed> list(String keyspace) {
@@ -167,15 +163,6 @@ public final class WriteRuns {
       byKeyspace.put(keyspace, l);
     }
     return l;
-  }
-
-  /**
-   * Returns the number of writes added.
-   *
-   * @return writes
-   */
-  public long size() {
-    return count;
   }
 
   /**
@@ -247,7 +234,7 @@ public final class WriteRuns {
     }
     long[] h2 = new long[n];
     int[] idx2 = new int[n];
-    int[] count = new int[257];
+    int[] count = new int[256];
     for (int shift = 0; shift < 64; shift += 8) {
       Arrays.fill(count, 0);
       for (int i = 0; i < n; i++) {
