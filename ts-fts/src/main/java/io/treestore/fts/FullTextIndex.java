@@ -5,6 +5,8 @@ import io.treestore.btree.Range;
 import io.treestore.fts.internal.Keys;
 import io.treestore.fts.internal.ParsedQuery;
 import io.treestore.fts.internal.Posting;
+import io.treestore.fts.internal.PostingBlock;
+import io.treestore.fts.internal.PostingWriter;
 import io.treestore.fts.internal.Searcher;
 import io.treestore.fts.internal.Snippets;
 import io.treestore.index.IndexCheckReport;
@@ -16,6 +18,7 @@ import io.treestore.txn.Transaction;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -62,6 +65,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class FullTextIndex {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  /** The posting layout, the first element of the stored configuration. */
+  private static final String LAYOUT = "blocks-1";
 
   private final String name;
   private final FullTextOptions options;
@@ -87,7 +92,9 @@ public final class FullTextIndex {
     this.analyzer = Analyzers.find(options.analyzer());
     this.keys = Keys.of(name);
     List<Object> c = new ArrayList<>();
+    c.add(LAYOUT);
     c.add(analyzer.name());
+    c.add((long) options.groupElements());
     c.addAll(options.fields());
     this.config = Tuple.fromList(c).encode();
   }
@@ -122,10 +129,10 @@ public final class FullTextIndex {
   /**
    * Returns the keyspaces the index uses.
    *
-   * @return units, postings, df and stats keyspace names
+   * @return units, postings, df, stats and groups keyspace names
    */
   public List<String> keyspaces() {
-    return List.of(keys.units(), keys.postings(), keys.df(), keys.stats());
+    return List.of(keys.units(), keys.postings(), keys.df(), keys.stats(), keys.groups());
   }
 
   private void checkConfig(ReadView view, @Nullable Transaction tx) {
@@ -137,8 +144,16 @@ public final class FullTextIndex {
       while (it.hasNext()) {
         byte[] c = it.next().value();
         if (!Arrays.equals(c, config)) {
+          Tuple stored = Tuple.decode(c);
+          if (stored.size() == 0 || !LAYOUT.equals(stored.get(0))) {
+            throw new IllegalStateException("full-text index " + name + " was written by an"
+                + " earlier release, with one posting per key (configuration " + stored
+                + "); this release reads block postings only: rebuild the index by indexing"
+                + " its units again into a new database");
+          }
           throw new IllegalStateException("full-text index " + name + " was built with "
-              + Tuple.decode(c) + " (analyzer, fields...), not " + Tuple.decode(config));
+              + stored + " (layout, analyzer, group elements, fields...), not "
+              + Tuple.decode(config));
         }
         found = true;
       }
@@ -243,7 +258,9 @@ public final class FullTextIndex {
   // ------------------------------------------------------------------ writes
 
   /**
-   * Adds a unit, or replaces the unit indexed under the same key, in a transaction.
+   * Adds a unit, or replaces the unit indexed under the same key, in a transaction. To index
+   * many units of one group (see {@link FullTextOptions#groupElements()}), use
+   * {@link #indexAll}: it writes each posting block once.
    *
    * @param tx a read-write transaction
    * @param unitKey the unit's key; its encoding must leave room for a term in a posting key
@@ -252,49 +269,149 @@ public final class FullTextIndex {
    * @return {@code true} if a unit was replaced
    * @throws IllegalArgumentException if the key is too long, a field is not declared or the
    *     path is empty; nothing is written
-   * @throws IllegalStateException if the stored index was built with another analyzer or
-   *     fields
+   * @throws IllegalStateException if the stored index was built with other options, or a
+   *     posting block it reads is corrupt
    */
   public boolean index(Transaction tx, Tuple unitKey, Unit unit) {
+    Objects.requireNonNull(unitKey, "unitKey");
     Objects.requireNonNull(unit, "unit");
-    byte[] uk = checkKey(tx, unitKey);
-    if (unit.path() != null && unit.path().isEmpty()) {
-      throw new IllegalArgumentException("unit path must not be empty (use null for none)");
+    return indexAll(tx, Map.of(unitKey, unit)) == 1;
+  }
+
+  /** A unit to index, checked. */
+  private record Prepared(Tuple key, byte[] encoded, Unit unit, Map<Integer, String> texts) {}
+
+  /**
+   * Adds or replaces units in a transaction, as {@link #index} does for each, writing each
+   * posting block they touch once. Every unit is checked before anything is written.
+   *
+   * @param tx a read-write transaction
+   * @param units the units by key (keys as for {@link #index})
+   * @return how many units were replaced
+   * @throws IllegalArgumentException if a key is too long, a field is not declared or a path
+   *     is empty; nothing is written
+   * @throws IllegalStateException if the stored index was built with other options, or a
+   *     posting block it reads is corrupt
+   */
+  public int indexAll(Transaction tx, Map<Tuple, Unit> units) {
+    List<Prepared> prepared = new ArrayList<>(units.size());
+    for (Map.Entry<Tuple, Unit> e : units.entrySet()) {
+      Tuple key = Objects.requireNonNull(e.getKey(), "unit key");
+      Unit unit = Objects.requireNonNull(e.getValue(), "unit");
+      byte[] uk = checkKey(tx, key);
+      if (unit.path() != null && unit.path().isEmpty()) {
+        throw new IllegalArgumentException("unit path must not be empty (use null for none)");
+      }
+      prepared.add(new Prepared(key, uk, unit, fieldTexts(unit)));
     }
-    Map<Integer, String> texts = fieldTexts(unit);
+    if (prepared.isEmpty()) {
+      return 0;
+    }
     checkConfig(tx, tx);
-    Analysis now = analyze(texts, unit.path());
-    byte[] oldBytes = tx.get(keys.units(), uk);
-    Map<String, Posting> before = Map.of();
-    long oldDl = 0;
-    if (oldBytes != null) {
-      Stored old = decodeUnit(oldBytes);
-      before = analyze(old.texts(), old.path()).postings();
-      oldDl = old.dl();
+    Changes changes = new Changes();
+    int replaced = 0;
+    for (Prepared p : prepared) {
+      Analysis now = analyze(p.texts(), p.unit().path());
+      byte[] oldBytes = tx.get(keys.units(), p.encoded());
+      Map<String, Posting> before = Map.of();
+      long oldDl = 0;
+      if (oldBytes != null) {
+        Stored old = decodeUnit(oldBytes);
+        before = analyze(old.texts(), old.path()).postings();
+        oldDl = old.dl();
+        replaced++;
+      } else {
+        changes.units++;
+      }
+      int group = groupLength(p.key(), p.encoded());
+      changes.touch(p.encoded(), group);
+      for (String term : before.keySet()) {
+        if (!now.postings().containsKey(term)) {
+          changes.add(term, new PostingWriter.Change(p.encoded(), group, null), -1);
+        }
+      }
+      for (Map.Entry<String, Posting> e : now.postings().entrySet()) {
+        byte[] posting = e.getValue().encode();
+        Posting old = before.get(e.getKey());
+        if (old == null) {
+          changes.add(e.getKey(), new PostingWriter.Change(p.encoded(), group, posting), 1);
+        } else if (!Arrays.equals(old.encode(), posting)) {
+          changes.add(e.getKey(), new PostingWriter.Change(p.encoded(), group, posting), 0);
+        }
+      }
+      changes.tokens += now.tokens().size() - oldDl;
+      tx.put(keys.units(), p.encoded(), encodeUnit(p.unit().path(), now.tokens().size(),
+          p.texts()));
     }
-    for (String term : before.keySet()) {
-      if (!now.postings().containsKey(term)) {
-        byte[] tk = Keys.term(term);
-        tx.delete(keys.postings(), concat(tk, uk));
-        tx.add(keys.df(), tk, -1);
+    changes.write(tx);
+    return replaced;
+  }
+
+  /** The length of a unit key's group prefix in its encoding, or -1 if it has no group. */
+  private int groupLength(Tuple key, byte[] encoded) {
+    int g = options.groupElements();
+    if (g == 0 || key.size() <= g) {
+      return -1;
+    }
+    int length = key.subTuple(0, g).encode().length;
+    assert Arrays.equals(encoded, 0, length, key.subTuple(0, g).encode(), 0, length);
+    return length;
+  }
+
+  /** A transaction's changes to postings, document frequencies and statistics. */
+  private final class Changes {
+    private final Map<String, List<PostingWriter.Change>> postings = new TreeMap<>();
+    private final Map<String, long[]> df = new HashMap<>();
+    private final Set<ByteBuffer> groups = new HashSet<>();
+    long units;
+    long tokens;
+
+    void touch(byte[] unit, int group) {
+      if (group >= 0) {
+        groups.add(ByteBuffer.wrap(Arrays.copyOf(unit, group)));
       }
     }
-    for (Map.Entry<String, Posting> e : now.postings().entrySet()) {
-      byte[] tk = Keys.term(e.getKey());
-      tx.put(keys.postings(), concat(tk, uk), e.getValue().encode());
-      if (!before.containsKey(e.getKey())) {
-        tx.add(keys.df(), tk, 1);
+
+    void add(String term, PostingWriter.Change change, int dfDelta) {
+      postings.computeIfAbsent(term, t -> new ArrayList<>()).add(change);
+      if (dfDelta != 0) {
+        df.computeIfAbsent(term, t -> new long[1])[0] += dfDelta;
       }
     }
-    if (oldBytes == null) {
-      tx.add(keys.stats(), Keys.UNITS, 1);
+
+    void write(Transaction tx) {
+      PostingWriter writer = new PostingWriter(tx, keys.postings());
+      for (Map.Entry<String, List<PostingWriter.Change>> e : postings.entrySet()) {
+        byte[] tk = Keys.term(e.getKey());
+        List<PostingWriter.Change> list = e.getValue();
+        list.sort(PostingWriter.BY_UNIT);
+        writer.apply(tk, list);
+        long[] d = df.get(e.getKey());
+        if (d != null && d[0] != 0) {
+          tx.add(keys.df(), tk, d[0]);
+        }
+      }
+      for (ByteBuffer g : groups) {
+        byte[] prefix = g.array();
+        byte[] upper = Range.prefix(prefix).upper();
+        boolean live;
+        try (ScanIterator it = tx.scan(keys.units(), upper == null
+            ? Range.greaterThan(prefix) : Range.between(prefix, false, upper, false))) {
+          live = it.hasNext();
+        }
+        if (live) {
+          tx.put(keys.groups(), prefix, new byte[0]);
+        } else {
+          tx.delete(keys.groups(), prefix);
+        }
+      }
+      if (units != 0) {
+        tx.add(keys.stats(), Keys.UNITS, units);
+      }
+      if (tokens != 0) {
+        tx.add(keys.stats(), Keys.TOKENS, tokens);
+      }
     }
-    long delta = now.tokens().size() - oldDl;
-    if (delta != 0) {
-      tx.add(keys.stats(), Keys.TOKENS, delta);
-    }
-    tx.put(keys.units(), uk, encodeUnit(unit.path(), now.tokens().size(), texts));
-    return oldBytes != null;
   }
 
   private static byte[] checkKey(Transaction tx, Tuple unitKey) {
@@ -313,28 +430,49 @@ public final class FullTextIndex {
    * @param tx a read-write transaction
    * @param unitKey the unit's key
    * @return {@code true} if the unit was indexed (nothing is written otherwise)
-   * @throws IllegalStateException if the stored index was built with another analyzer or
-   *     fields
+   * @throws IllegalStateException if the stored index was built with other options, or a
+   *     posting block it reads is corrupt
    */
   public boolean remove(Transaction tx, Tuple unitKey) {
-    byte[] uk = unitKey.encode();
-    byte[] oldBytes = tx.get(keys.units(), uk);
-    if (oldBytes == null) {
-      return false;
+    Objects.requireNonNull(unitKey, "unitKey");
+    return removeAll(tx, List.of(unitKey)) == 1;
+  }
+
+  /**
+   * Removes units and their postings in a transaction, writing each posting block they touch
+   * once. Keys of units that are not indexed are ignored.
+   *
+   * @param tx a read-write transaction
+   * @param unitKeys the units' keys
+   * @return how many of them were indexed (nothing is written if none was)
+   * @throws IllegalStateException if the stored index was built with other options, or a
+   *     posting block it reads is corrupt
+   */
+  public int removeAll(Transaction tx, Collection<Tuple> unitKeys) {
+    Changes changes = new Changes();
+    int removed = 0;
+    for (Tuple key : unitKeys) {
+      byte[] uk = Objects.requireNonNull(key, "unit key").encode();
+      byte[] oldBytes = tx.get(keys.units(), uk);
+      if (oldBytes == null) {
+        continue;
+      }
+      if (removed == 0) {
+        checkConfig(tx, null);
+      }
+      removed++;
+      Stored old = decodeUnit(oldBytes);
+      int group = groupLength(key, uk);
+      changes.touch(uk, group);
+      for (String term : analyze(old.texts(), old.path()).postings().keySet()) {
+        changes.add(term, new PostingWriter.Change(uk, group, null), -1);
+      }
+      changes.units--;
+      changes.tokens -= old.dl();
+      tx.delete(keys.units(), uk);
     }
-    checkConfig(tx, null);
-    Stored old = decodeUnit(oldBytes);
-    for (String term : analyze(old.texts(), old.path()).postings().keySet()) {
-      byte[] tk = Keys.term(term);
-      tx.delete(keys.postings(), concat(tk, uk));
-      tx.add(keys.df(), tk, -1);
-    }
-    tx.add(keys.stats(), Keys.UNITS, -1);
-    if (old.dl() != 0) {
-      tx.add(keys.stats(), Keys.TOKENS, -old.dl());
-    }
-    tx.delete(keys.units(), uk);
-    return true;
+    changes.write(tx);
+    return removed;
   }
 
   // ------------------------------------------------------------------ reads
@@ -479,7 +617,7 @@ public final class FullTextIndex {
         problems.add(p);
       }
     };
-    Set<ByteBuffer> expected = new HashSet<>();
+    Map<ByteBuffer, byte[]> expected = new HashMap<>();
     Map<ByteBuffer, Long> df = new HashMap<>();
     long units = 0;
     long tokens = 0;
@@ -504,18 +642,8 @@ public final class FullTextIndex {
         }
         for (Map.Entry<String, Posting> p : a.postings().entrySet()) {
           byte[] tk = Keys.term(p.getKey());
-          byte[] pk = concat(tk, e.key());
-          expected.add(ByteBuffer.wrap(pk));
+          expected.put(ByteBuffer.wrap(concat(tk, e.key())), p.getValue().encode());
           df.merge(ByteBuffer.wrap(tk), 1L, Long::sum);
-          byte[] v = view.get(keys.postings(), pk);
-          if (v == null) {
-            report.accept(new IndexProblem(keys.postings(), pk, "missing posting of term '"
-                + p.getKey() + "' for unit " + Tuple.decode(e.key())));
-          } else if (!Arrays.equals(v, p.getValue().encode())) {
-            report.accept(new IndexProblem(keys.postings(), pk, "posting of term '"
-                + p.getKey() + "' for unit " + Tuple.decode(e.key())
-                + " differs from the unit's text"));
-          }
         }
       }
     }
@@ -523,18 +651,54 @@ public final class FullTextIndex {
     try (ScanIterator it = view.scan(keys.postings(), Range.all())) {
       while (it.hasNext()) {
         Entry e = it.next();
-        postings++;
-        if (!expected.contains(ByteBuffer.wrap(e.key()))) {
-          String what;
-          try {
-            Tuple t = Tuple.decode(e.key());
-            what = "posting " + t + " belongs to no indexed unit's text";
-          } catch (IllegalArgumentException ex) {
-            what = "posting key does not decode: " + ex.getMessage();
+        byte[] tk;
+        Tuple lastUnit;
+        try {
+          Tuple t = Tuple.decode(e.key());
+          tk = Tuple.of(t.get(0)).encode();
+          lastUnit = t.subTuple(1, t.size());
+        } catch (IllegalArgumentException | IndexOutOfBoundsException ex) {
+          report.accept(new IndexProblem(keys.postings(), e.key(),
+              "posting block key does not decode: " + ex.getMessage()));
+          continue;
+        }
+        byte[] last = Arrays.copyOfRange(e.key(), tk.length, e.key().length);
+        int group = groupLength(lastUnit, last);
+        try {
+          PostingBlock.Reader b = new PostingBlock.Reader(e.value(), last);
+          if (group < 0 && b.count() != 1) {
+            report.accept(new IndexProblem(keys.postings(), e.key(), "posting block of a"
+                + " unit without a group holds " + b.count() + " units"));
           }
-          report.accept(new IndexProblem(keys.postings(), e.key(), what));
+          while (b.next()) {
+            postings++;
+            byte[] u = b.unit();
+            if (group >= 0 && (u.length <= group
+                || !Arrays.equals(u, 0, group, last, 0, group))) {
+              report.accept(new IndexProblem(keys.postings(), e.key(), "posting block holds"
+                  + " unit " + Tuple.decode(u) + " of another group"));
+            }
+            byte[] want = expected.remove(ByteBuffer.wrap(concat(tk, u)));
+            if (want == null) {
+              report.accept(new IndexProblem(keys.postings(), e.key(), "posting of term "
+                  + termName(tk) + " for unit " + Tuple.decode(u)
+                  + " belongs to no indexed unit's text"));
+            } else if (!Arrays.equals(want, b.posting())) {
+              report.accept(new IndexProblem(keys.postings(), e.key(), "posting of term "
+                  + termName(tk) + " for unit " + Tuple.decode(u)
+                  + " differs from the unit's text"));
+            }
+          }
+        } catch (IllegalArgumentException ex) {
+          report.accept(new IndexProblem(keys.postings(), e.key(), "posting block does not"
+              + " decode: " + ex.getMessage()));
         }
       }
+    }
+    for (ByteBuffer k : expected.keySet()) {
+      Tuple t = Tuple.decode(k.array());
+      report.accept(new IndexProblem(keys.postings(), k.array(), "missing posting of term "
+          + termName(Tuple.of(t.get(0)).encode()) + " for unit " + t.subTuple(1, t.size())));
     }
     try (ScanIterator it = view.scan(keys.df(), Range.all())) {
       while (it.hasNext()) {
@@ -564,6 +728,12 @@ public final class FullTextIndex {
           + " but the units hold " + tokens));
     }
     return new IndexCheckReport("fts:" + name, units, postings, count[0], problems);
+  }
+
+  /** A term key for a message: the term in quotes, or its hashed form's tuple. */
+  private static String termName(byte[] termKey) {
+    Object t = Tuple.decode(termKey).get(0);
+    return t instanceof String str ? "'" + str + "'" : Tuple.decode(termKey).toString();
   }
 
   @Override

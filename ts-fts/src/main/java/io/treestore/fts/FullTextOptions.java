@@ -16,8 +16,21 @@ import java.util.regex.Pattern;
  *     frequencies per field by index)
  * @param k1 BM25's term-frequency saturation, {@code >= 0} and finite (default 1.2)
  * @param b BM25's length normalization, 0 to 1 (default 0.75)
+ * @param groupElements how units share posting blocks, 0 to {@value #MAX_GROUP_ELEMENTS}: with
+ *     {@code g > 0}, the postings of units whose keys have more than {@code g} elements and
+ *     agree in the first {@code g} are kept together, a term's postings of up to 128 such
+ *     units in one B+Tree entry (for keys {@code (document, node)}, {@code g = 1} groups by
+ *     document); other units, and every unit when {@code g = 0} (the default), keep each
+ *     term's posting in an entry of its own. Grouping makes the index several times smaller
+ *     and a batch ingest ({@link FullTextIndex#indexAll}) much faster, at a price:
+ *     concurrent transactions that write units of the same group conflict. Fixed for the
+ *     lifetime of an index
  */
-public record FullTextOptions(String analyzer, List<String> fields, double k1, double b) {
+public record FullTextOptions(String analyzer, List<String> fields, double k1, double b,
+    int groupElements) {
+  /** The largest {@link #groupElements()}. */
+  public static final int MAX_GROUP_ELEMENTS = 16;
+
   private static final Pattern FIELD = Pattern.compile("[A-Za-z0-9_]{1,64}");
 
   /** The PageIndex node fields, in the design's order. */
@@ -51,11 +64,29 @@ public record FullTextOptions(String analyzer, List<String> fields, double k1, d
     if (!(b >= 0 && b <= 1)) {
       throw new IllegalArgumentException("b must be in [0, 1], was " + b);
     }
+    if (groupElements < 0 || groupElements > MAX_GROUP_ELEMENTS) {
+      throw new IllegalArgumentException("groupElements must be in [0, " + MAX_GROUP_ELEMENTS
+          + "], was " + groupElements);
+    }
+  }
+
+  /**
+   * Creates options without grouping ({@code groupElements = 0}).
+   *
+   * @param analyzer the analyzer's name
+   * @param fields the field names in join order
+   * @param k1 BM25's saturation, {@code >= 0}
+   * @param b BM25's length normalization, 0 to 1
+   * @throws IllegalArgumentException if a value is out of range or a field name is invalid or
+   *     repeated
+   */
+  public FullTextOptions(String analyzer, List<String> fields, double k1, double b) {
+    this(analyzer, fields, k1, b, 0);
   }
 
   /**
    * Returns the defaults: the {@code standard} analyzer, the PageIndex fields
-   * ({@code title, summary, prefix_summary, text}), k1 = 1.2, b = 0.75.
+   * ({@code title, summary, prefix_summary, text}), k1 = 1.2, b = 0.75, no grouping.
    *
    * @return the options
    */
@@ -72,7 +103,18 @@ public record FullTextOptions(String analyzer, List<String> fields, double k1, d
    * @throws IllegalArgumentException if a value is out of range
    */
   public FullTextOptions withBm25(double k1, double b) {
-    return new FullTextOptions(analyzer, fields, k1, b);
+    return new FullTextOptions(analyzer, fields, k1, b, groupElements);
+  }
+
+  /**
+   * Returns these options with another grouping of units into posting blocks.
+   *
+   * @param groupElements 0 (none) to {@value #MAX_GROUP_ELEMENTS} leading unit-key elements
+   * @return new options
+   * @throws IllegalArgumentException if the value is out of range
+   */
+  public FullTextOptions withGroupElements(int groupElements) {
+    return new FullTextOptions(analyzer, fields, k1, b, groupElements);
   }
 
   /**
@@ -83,6 +125,6 @@ public record FullTextOptions(String analyzer, List<String> fields, double k1, d
    * @throws IllegalArgumentException if the names are invalid
    */
   public FullTextOptions withFields(List<String> fields) {
-    return new FullTextOptions(analyzer, fields, k1, b);
+    return new FullTextOptions(analyzer, fields, k1, b, groupElements);
   }
 }

@@ -231,9 +231,10 @@ class BadInputTest {
     try (Transaction tx = db.begin()) {
       IllegalStateException e = assertThrows(IllegalStateException.class,
           () -> other.search(tx, "revenue", SearchOptions.defaults()));
-      assertEquals("full-text index bad was built with " + Tuple.of("standard", "title",
-          "summary", "prefix_summary", "text") + " (analyzer, fields...), not "
-          + Tuple.of("standard", "title", "text"), e.getMessage());
+      assertEquals("full-text index bad was built with " + Tuple.of("blocks-1", "standard", 0L,
+          "title", "summary", "prefix_summary", "text") + " (layout, analyzer, group elements,"
+          + " fields...), not " + Tuple.of("blocks-1", "standard", 0L, "title", "text"),
+          e.getMessage());
       List<String> before = Raw.contents(fts, tx);
       assertThrows(IllegalStateException.class, () -> other.index(tx, Tuple.of("d", "9"),
           Unit.of(null, "text", "x")));
@@ -243,12 +244,26 @@ class BadInputTest {
     // the configuration stored under the plain ("config") key is honoured as well
     FullTextIndex fresh = new FullTextIndex("fresh", FullTextOptions.defaults());
     try (Transaction tx = db.begin()) {
-      tx.put(fresh.keyspaces().get(3), Tuple.of("config").encode(), Tuple.of("standard",
-          "text").encode());
+      tx.put(fresh.keyspaces().get(3), Tuple.of("config").encode(), Tuple.of("blocks-1",
+          "standard", 0L, "text").encode());
       assertThrows(IllegalStateException.class, () -> fresh.index(tx, Tuple.of(1L),
           Unit.of(null, "text", "x")));
+      // another grouping is another index
+      tx.put(fresh.keyspaces().get(3), Tuple.of("config").encode(), Tuple.of("blocks-1",
+          "standard", 1L, "title", "summary", "prefix_summary", "text").encode());
+      assertThrows(IllegalStateException.class, () -> fresh.index(tx, Tuple.of(1L),
+          Unit.of(null, "text", "x")));
+      // an index written by an earlier release, one posting per key, is refused by name
       tx.put(fresh.keyspaces().get(3), Tuple.of("config").encode(), Tuple.of("standard",
           "title", "summary", "prefix_summary", "text").encode());
+      IllegalStateException old = assertThrows(IllegalStateException.class,
+          () -> fresh.search(tx, "x", SearchOptions.defaults()));
+      assertEquals("full-text index fresh was written by an earlier release, with one posting"
+          + " per key (configuration " + Tuple.of("standard", "title", "summary",
+          "prefix_summary", "text") + "); this release reads block postings only: rebuild the"
+          + " index by indexing its units again into a new database", old.getMessage());
+      tx.put(fresh.keyspaces().get(3), Tuple.of("config").encode(), Tuple.of("blocks-1",
+          "standard", 0L, "title", "summary", "prefix_summary", "text").encode());
       fresh.index(tx, Tuple.of(1L), Unit.of(null, "text", "x"));
       assertEquals(3, Raw.count(tx, fresh.keyspaces().get(3)), "the configuration, N and the"
           + " token total: no second configuration key");

@@ -10,9 +10,12 @@ import io.treestore.txn.Transaction;
 import io.treestore.wal.Durability;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,15 +31,33 @@ class Bm25OracleTest {
     return DatabaseOptions.defaults().withDurability(Durability.NONE);
   }
 
+  /**
+   * Indexes the units, 500 a transaction: one by one without grouping, in batches (each
+   * posting block written once) with it.
+   */
   static void load(Database db, FullTextIndex fts, List<Corpus.Doc> docs) {
     for (int i = 0; i < docs.size(); i += 500) {
       try (Transaction tx = db.begin()) {
+        Map<Tuple, Unit> batch = new LinkedHashMap<>();
         for (Corpus.Doc d : docs.subList(i, Math.min(docs.size(), i + 500))) {
-          fts.index(tx, d.key(), d.unit());
+          if (fts.options().groupElements() == 0) {
+            fts.index(tx, d.key(), d.unit());
+          } else {
+            batch.put(d.key(), d.unit());
+          }
         }
+        assertEquals(0, fts.indexAll(tx, batch));
         tx.commit();
       }
     }
+    try (Transaction tx = db.beginReadOnly()) {
+      assertTrue(fts.check(tx, 5).ok(), () -> fts.check(tx, 5).toString());
+    }
+  }
+
+  /** Without grouping, and grouped by document (the corpora's keys are (document, node)). */
+  static FullTextOptions options(int groupElements) {
+    return FullTextOptions.defaults().withGroupElements(groupElements);
   }
 
   /** Asserts equal scores rank by rank and equal keys wherever the order is not a near-tie. */
@@ -62,12 +83,13 @@ class Bm25OracleTest {
     return Math.abs(a - b) <= Math.abs(a) * 1e-9;
   }
 
-  @Test
-  void realTreesMatchTheBruteForceScorer() throws Exception {
+  @ParameterizedTest(name = "group elements {0}")
+  @ValueSource(ints = {0, 1})
+  void realTreesMatchTheBruteForceScorer(int group) throws Exception {
     List<Corpus.Doc> docs = Corpus.pageIndex();
     assertTrue(docs.size() > 100, "dataset has " + docs.size() + " nodes");
     BruteForce oracle = new BruteForce(docs);
-    FullTextIndex fts = new FullTextIndex("nodes", FullTextOptions.defaults());
+    FullTextIndex fts = new FullTextIndex("nodes", options(group));
     try (Database db = Database.open(dir, fast())) {
       load(db, fts, docs);
       List<String> queries = new ArrayList<>(List.of("revenue growth", "interpretive release",
@@ -100,8 +122,9 @@ class Bm25OracleTest {
     }
   }
 
-  @Test
-  void randomCorporaMatchTheBruteForceScorerWithOtherParameters() {
+  @ParameterizedTest(name = "group elements {0}")
+  @ValueSource(ints = {0, 1})
+  void randomCorporaMatchTheBruteForceScorerWithOtherParameters(int group) {
     for (int round = 0; round < 3; round++) {
       long seed = SEED + round;
       List<Corpus.Doc> docs = Corpus.random(seed, 1500, 300 + 400 * round, 40);
@@ -109,7 +132,7 @@ class Bm25OracleTest {
       double k1 = new double[] {1.2, 0.0, 2.5}[round];
       double b = new double[] {0.75, 1.0, 0.0}[round];
       FullTextIndex fts = new FullTextIndex("r" + round,
-          FullTextOptions.defaults().withBm25(k1, b));
+          options(group).withBm25(k1, b));
       Path d = dir.resolve("r" + round);
       try (Database db = Database.open(d, fast())) {
         load(db, fts, docs);
@@ -135,11 +158,12 @@ class Bm25OracleTest {
     }
   }
 
-  @Test
-  void pruningSkipsMostPostingsOfCommonTerms() {
+  @ParameterizedTest(name = "group elements {0}")
+  @ValueSource(ints = {0, 1})
+  void pruningSkipsMostPostingsOfCommonTerms(int group) {
     List<Corpus.Doc> docs = Corpus.random(SEED, 20_000, 2000, 30);
     BruteForce oracle = new BruteForce(docs);
-    FullTextIndex fts = new FullTextIndex("big", FullTextOptions.defaults());
+    FullTextIndex fts = new FullTextIndex("big", options(group));
     try (Database db = Database.open(dir, fast())) {
       load(db, fts, docs);
       List<String> vocab = oracle.vocabulary();
@@ -164,10 +188,12 @@ class Bm25OracleTest {
     }
   }
 
-  @Test
-  void keyPrefixAndSubtreeFiltersMatchTheOracleRestrictedToThoseUnits() throws Exception {
+  @ParameterizedTest(name = "group elements {0}")
+  @ValueSource(ints = {0, 1})
+  void keyPrefixAndSubtreeFiltersMatchTheOracleRestrictedToThoseUnits(int group)
+      throws Exception {
     List<Corpus.Doc> docs = Corpus.pageIndex();
-    FullTextIndex fts = new FullTextIndex("nodes", FullTextOptions.defaults());
+    FullTextIndex fts = new FullTextIndex("nodes", options(group));
     try (Database db = Database.open(dir, fast())) {
       load(db, fts, docs);
       String doc = docs.get(docs.size() / 2).key().getString(0);

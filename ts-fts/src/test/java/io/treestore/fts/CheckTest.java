@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.treestore.fts.internal.Keys;
 import io.treestore.fts.internal.Posting;
+import io.treestore.fts.internal.PostingBlock;
 import io.treestore.index.IndexCheckReport;
 import io.treestore.index.IndexProblem;
 import io.treestore.index.Tuple;
@@ -47,8 +48,8 @@ class CheckTest {
     postings = fts.keyspaces().get(1);
     df = fts.keyspaces().get(2);
     stats = fts.keyspaces().get(3);
-    assertEquals(List.of("fts:c:units", "fts:c:postings", "fts:c:df", "fts:c:stats"),
-        fts.keyspaces());
+    assertEquals(List.of("fts:c:units", "fts:c:postings", "fts:c:df", "fts:c:stats",
+        "fts:c:groups"), fts.keyspaces());
     try (Transaction tx = db.begin()) {
       fts.index(tx, Tuple.of(1L), Unit.of("1", "title", "alpha beta", "text", "alpha gamma"));
       fts.index(tx, Tuple.of(2L), Unit.of("2", "text", "beta delta"));
@@ -73,6 +74,11 @@ class CheckTest {
     byte[] k = Arrays.copyOf(t, t.length + u.length);
     System.arraycopy(u, 0, k, t.length, u.length);
     return k;
+  }
+
+  /** A posting block holding one unit's posting, as an ungrouped index stores it. */
+  private static byte[] block(Tuple unit, Posting posting) {
+    return PostingBlock.encode(List.of(unit.encode()), List.of(posting.encode()), 0, 1);
   }
 
   private static byte[] int64(long v) {
@@ -110,39 +116,44 @@ class CheckTest {
   void anExtraPostingIsReported() {
     // a term no unit holds
     byte[] ghost = postingKey("ghost", Tuple.of(2L));
-    byte[] value = new Posting("2", 2, new int[] {0, 0, 0, 1}, new int[] {5}).encode();
-    List<IndexProblem> p = corrupt(tx -> tx.put(postings, ghost, value), 1);
-    assertProblem(p.get(0), postings, ghost, "posting " + Tuple.decode(ghost)
+    Posting posting = new Posting("2", 2, new int[] {0, 0, 0, 1}, new int[] {5});
+    List<IndexProblem> p = corrupt(tx -> tx.put(postings, ghost, block(Tuple.of(2L), posting)),
+        1);
+    assertProblem(p.get(0), postings, ghost, "posting of term 'ghost' for unit " + Tuple.of(2L)
         + " belongs to no indexed unit's text");
     // a term other units hold, for a unit that does not
     byte[] alpha2 = postingKey("alpha", Tuple.of(2L));
-    p = corrupt(tx -> tx.put(postings, alpha2, value), 1);
-    assertProblem(p.get(0), postings, alpha2, "posting " + Tuple.of("alpha", 2L)
-        + " belongs to no indexed unit's text");
+    p = corrupt(tx -> tx.put(postings, alpha2, block(Tuple.of(2L), posting)), 1);
+    assertProblem(p.get(0), postings, alpha2, "posting of term 'alpha' for unit "
+        + Tuple.of(2L) + " belongs to no indexed unit's text");
     // for a unit that is not indexed at all
     byte[] orphan = postingKey("beta", Tuple.of(9L));
-    p = corrupt(tx -> tx.put(postings, orphan, value), 1);
-    assertProblem(p.get(0), postings, orphan, "posting " + Tuple.of("beta", 9L)
-        + " belongs to no indexed unit's text");
+    p = corrupt(tx -> tx.put(postings, orphan, block(Tuple.of(9L), posting)), 1);
+    assertProblem(p.get(0), postings, orphan, "posting of term 'beta' for unit "
+        + Tuple.of(9L) + " belongs to no indexed unit's text");
     // a key that is no tuple
     byte[] junk = {(byte) 0xEE, 1, 2};
-    p = corrupt(tx -> tx.put(postings, junk, value), 1);
+    p = corrupt(tx -> tx.put(postings, junk, block(Tuple.of(2L), posting)), 1);
     assertEquals(postings, p.get(0).keyspace());
-    assertTrue(p.get(0).description().startsWith("posting key does not decode: "), p.toString());
+    assertTrue(p.get(0).description().startsWith("posting block key does not decode: "),
+        p.toString());
   }
 
   @Test
   void aPostingThatDiffersFromTheTextIsReported() {
     byte[] pk = postingKey("alpha", Tuple.of(1L));
     // alpha occurs at positions 0 (title) and 2 (text); claim position 3
-    byte[] wrong = new Posting("1", 4, new int[] {1, 0, 0, 1}, new int[] {0, 3}).encode();
+    byte[] wrong = block(Tuple.of(1L), new Posting("1", 4, new int[] {1, 0, 0, 1},
+        new int[] {0, 3}));
     List<IndexProblem> p = corrupt(tx -> tx.put(postings, pk, wrong), 1);
     assertProblem(p.get(0), postings, pk, "posting of term 'alpha' for unit " + Tuple.of(1L)
         + " differs from the unit's text");
-    byte[] right = new Posting("1", 4, new int[] {1, 0, 0, 1}, new int[] {0, 2}).encode();
+    byte[] right = block(Tuple.of(1L), new Posting("1", 4, new int[] {1, 0, 0, 1},
+        new int[] {0, 2}));
     corrupt(tx -> tx.put(postings, pk, right), 0);
     // another path in the posting (a subtree filter would go wrong)
-    byte[] path = new Posting("7", 4, new int[] {1, 0, 0, 1}, new int[] {0, 2}).encode();
+    byte[] path = block(Tuple.of(1L), new Posting("7", 4, new int[] {1, 0, 0, 1},
+        new int[] {0, 2}));
     corrupt(tx -> tx.put(postings, pk, path), 1);
   }
 
@@ -214,10 +225,10 @@ class CheckTest {
     // a unit whose text changed behind the index's back: its postings disagree
     byte[] changed = Tuple.of("1", 4L, Tuple.of(0L, "alpha beta", 3L, "alpha omega")).encode();
     p = corrupt(tx -> tx.put(units, k1, changed), 4);
-    assertProblem(p.get(0), postings, postingKey("omega", Tuple.of(1L)),
+    assertProblem(p.get(0), postings, postingKey("gamma", Tuple.of(1L)), "posting of term"
+        + " 'gamma' for unit " + Tuple.of(1L) + " belongs to no indexed unit's text");
+    assertProblem(p.get(1), postings, postingKey("omega", Tuple.of(1L)),
         "missing posting of term 'omega' for unit " + Tuple.of(1L));
-    assertProblem(p.get(1), postings, postingKey("gamma", Tuple.of(1L)), "posting "
-        + Tuple.of("gamma", 1L) + " belongs to no indexed unit's text");
     assertProblem(p.get(2), df, Keys.term("gamma"),
         "document frequency 2 but 1 units hold the term");
     assertProblem(p.get(3), df, Keys.term("omega"),

@@ -10,13 +10,19 @@ import java.security.NoSuchAlgorithmException;
  *
  * <ul>
  *   <li>{@code fts:X:units}: {@code enc(unitKey)} → {@code enc((path, dl, (field, text)...))};
- *   <li>{@code fts:X:postings}: {@code termKey(t) ++ enc(unitKey)} → {@link Posting};
+ *   <li>{@code fts:X:postings}: {@code termKey(t) ++ enc(lastUnitKey)} → a
+ *       {@link PostingBlock} of term {@code t};
  *   <li>{@code fts:X:df}: {@code termKey(t)} → df(t), an int64 merge counter;
  *   <li>{@code fts:X:stats}: {@code enc(("units"))}, {@code enc(("tokens"))} → int64 merge
  *       counters; {@code enc(("config"))} or {@code enc(("config", nonce))} (one or more keys
  *       with that prefix, all with the same value) → the analyzer and fields the index was
  *       built with; the first transactions write a key of their own, so concurrent first
- *       ingests do not conflict.
+ *       ingests do not conflict;
+ *   <li>{@code fts:X:groups}: {@code groupPrefix} → empty, one key per non-empty unit group
+ *       (when units are grouped into posting blocks), written by every transaction that
+ *       changes the group's units, so that two transactions writing the same group always
+ *       conflict, even when both create the group's first blocks (the conflict is
+ *       materialized, as in Kleppmann, "Designing Data-Intensive Applications", 2017, ch. 7).
  * </ul>
  *
  * <p>{@code termKey(t)} is one tuple element: the string {@code t} for terms of at most
@@ -30,8 +36,9 @@ import java.security.NoSuchAlgorithmException;
  * @param postings the postings keyspace
  * @param df the document-frequency keyspace
  * @param stats the statistics keyspace
+ * @param groups the unit-group keyspace
  */
-public record Keys(String units, String postings, String df, String stats) {
+public record Keys(String units, String postings, String df, String stats, String groups) {
   /** Terms up to this many UTF-8 bytes are keyed by themselves. */
   public static final int MAX_TERM_BYTES = 240;
   /** The longest term key, in bytes. */
@@ -52,7 +59,7 @@ public record Keys(String units, String postings, String df, String stats) {
    */
   public static Keys of(String name) {
     String p = "fts:" + name + ":";
-    return new Keys(p + "units", p + "postings", p + "df", p + "stats");
+    return new Keys(p + "units", p + "postings", p + "df", p + "stats", p + "groups");
   }
 
   /**

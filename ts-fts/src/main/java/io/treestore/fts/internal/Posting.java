@@ -51,14 +51,27 @@ public record Posting(@Nullable String path, int dl, int[] tf, int[] positions) 
    * @throws IllegalArgumentException if the bytes are malformed
    */
   public static @Nullable String path(byte[] value) {
-    Varint.Reader r = new Varint.Reader(value);
+    return path(value, 0, value.length);
+  }
+
+  /**
+   * Reads only the path of a posting held in part of an array.
+   *
+   * @param b the array
+   * @param offset where the posting starts
+   * @param length its length in bytes
+   * @return the path, or {@code null}
+   * @throws IllegalArgumentException if the bytes are malformed
+   */
+  public static @Nullable String path(byte[] b, int offset, int length) {
+    Varint.Reader r = new Varint.Reader(b, offset, offset + length);
     int n = r.read();
     if (n == 0) {
       return null;
     }
     int start = r.pos();
     r.skip(n - 1);
-    return new String(value, start, n - 1, StandardCharsets.UTF_8);
+    return new String(b, start, n - 1, StandardCharsets.UTF_8);
   }
 
   /**
@@ -70,7 +83,22 @@ public record Posting(@Nullable String path, int dl, int[] tf, int[] positions) 
    * @throws IllegalArgumentException if the bytes are malformed
    */
   public static Posting decode(byte[] value, int fields) {
-    Varint.Reader r = new Varint.Reader(value);
+    return decode(value, 0, value.length, fields);
+  }
+
+  /**
+   * Decodes a posting held in part of an array.
+   *
+   * @param value the array
+   * @param offset where the posting starts
+   * @param length its length in bytes
+   * @param fields the index's field count
+   * @return the posting
+   * @throws IllegalArgumentException if the bytes are malformed (the message gives the
+   *     offset in the array)
+   */
+  public static Posting decode(byte[] value, int offset, int length, int fields) {
+    Varint.Reader r = new Varint.Reader(value, offset, offset + length);
     int n = r.read();
     String path = null;
     if (n > 0) {

@@ -2,27 +2,33 @@ package io.treestore.fts.internal;
 
 import io.treestore.btree.Entry;
 import io.treestore.btree.Range;
+import io.treestore.index.Tuple;
 import io.treestore.txn.ReadView;
 import io.treestore.txn.ScanIterator;
 import java.util.Arrays;
+import java.util.HexFormat;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Walks one term's postings in unit-key order, optionally only those whose unit key starts
- * with a prefix, and seeks forward ({@link #advance}) through the B+Tree instead of reading
- * the postings in between. Not thread-safe; close it.
+ * with a prefix, expanding the term's {@link PostingBlock}s, and seeks forward
+ * ({@link #advance}) through the B+Tree instead of reading the blocks in between. Not
+ * thread-safe; close it.
  */
 public final class PostingCursor implements AutoCloseable {
-  private static final int STEPS_BEFORE_SEEK = 8;
+  /** Blocks read one after another before an advance re-seeks through the tree. */
+  private static final int BLOCKS_BEFORE_SEEK = 4;
 
   private final ReadView view;
   private final String keyspace;
+  private final byte[] termKey;
   private final byte[] prefix;
-  private final int termLength;
-  private final byte @Nullable [] upper;
+  private final byte @Nullable [] termUpper;
   private ScanIterator scan;
+  private PostingBlock.@Nullable Reader block;
+  private byte[] blockKey = new byte[0];
+  private byte[] blockLast = new byte[0];
   private byte @Nullable [] unit;
-  private byte @Nullable [] value;
   private boolean exhausted;
 
   /**
@@ -36,33 +42,97 @@ public final class PostingCursor implements AutoCloseable {
   public PostingCursor(ReadView view, String keyspace, byte[] termKey, byte[] unitPrefix) {
     this.view = view;
     this.keyspace = keyspace;
-    this.termLength = termKey.length;
-    this.prefix = Arrays.copyOf(termKey, termKey.length + unitPrefix.length);
-    System.arraycopy(unitPrefix, 0, prefix, termKey.length, unitPrefix.length);
-    this.upper = Range.prefix(prefix).upper();
-    this.scan = view.scan(keyspace, Range.prefix(prefix));
+    this.termKey = termKey;
+    this.prefix = unitPrefix;
+    this.termUpper = Range.prefix(termKey).upper();
+    this.scan = open(unitPrefix);
+  }
+
+  /** Scans the term's blocks whose last unit is {@code >= from}. */
+  private ScanIterator open(byte[] from) {
+    byte[] lo = Arrays.copyOf(termKey, termKey.length + from.length);
+    System.arraycopy(from, 0, lo, termKey.length, from.length);
+    return view.scan(keyspace, termUpper == null ? Range.atLeast(lo)
+        : Range.between(lo, true, termUpper, false));
+  }
+
+  private boolean load() {
+    if (!scan.hasNext()) {
+      return false;
+    }
+    Entry e = scan.next();
+    blockKey = e.key();
+    blockLast = Arrays.copyOfRange(blockKey, termKey.length, blockKey.length);
+    try {
+      block = new PostingBlock.Reader(e.value(), blockLast);
+    } catch (IllegalArgumentException ex) {
+      throw corrupt(ex);
+    }
+    return true;
+  }
+
+  private IllegalStateException corrupt(IllegalArgumentException ex) {
+    return new IllegalStateException(describe(keyspace, blockKey) + " is corrupt: "
+        + ex.getMessage() + "; run a check", ex);
+  }
+
+  /**
+   * Names a posting block for an error message.
+   *
+   * @param keyspace the postings keyspace
+   * @param key the block's key
+   * @return the keyspace and the key, as a tuple if it decodes, in hex otherwise
+   */
+  public static String describe(String keyspace, byte[] key) {
+    String k;
+    try {
+      k = Tuple.decode(key).toString();
+    } catch (IllegalArgumentException e) {
+      k = "0x" + HexFormat.of().formatHex(key);
+    }
+    return "posting block " + k + " of keyspace " + keyspace;
+  }
+
+  private boolean exhaust() {
+    exhausted = true;
+    unit = null;
+    block = null;
+    return false;
   }
 
   /**
    * Moves to the next posting.
    *
    * @return {@code false} when there is none (the cursor is exhausted)
+   * @throws IllegalStateException if a block is corrupt (the message names it)
    */
   public boolean next() {
     if (exhausted) {
       return false;
     }
-    if (!scan.hasNext()) {
-      exhausted = true;
-      unit = null;
-      value = null;
-      return false;
+    while (true) {
+      PostingBlock.Reader b = block;
+      if (b == null || b.done()) {
+        if (!load()) {
+          return exhaust();
+        }
+        b = block;
+      }
+      try {
+        b.next();
+      } catch (IllegalArgumentException ex) {
+        throw corrupt(ex);
+      }
+      byte[] u = b.unit();
+      if (u.length >= prefix.length && Arrays.equals(u, 0, prefix.length, prefix, 0,
+          prefix.length)) {
+        unit = u;
+        return true;
+      }
+      if (Arrays.compareUnsigned(u, prefix) > 0) {
+        return exhaust();
+      }
     }
-    Entry e = scan.next();
-    byte[] k = e.key();
-    unit = Arrays.copyOfRange(k, termLength, k.length);
-    value = e.value();
-    return true;
   }
 
   /**
@@ -71,6 +141,7 @@ public final class PostingCursor implements AutoCloseable {
    *
    * @param target an encoded unit key
    * @return {@code false} when no such posting exists
+   * @throws IllegalStateException if a block is corrupt (the message names it)
    */
   public boolean advance(byte[] target) {
     if (exhausted) {
@@ -79,23 +150,26 @@ public final class PostingCursor implements AutoCloseable {
     if (unit != null && Arrays.compareUnsigned(unit, target) >= 0) {
       return true;
     }
-    for (int i = 0; i < STEPS_BEFORE_SEEK; i++) {
-      if (!next()) {
-        return false;
+    if (block == null || Arrays.compareUnsigned(target, blockLast) > 0) {
+      boolean found = false;
+      for (int i = 0; i < BLOCKS_BEFORE_SEEK && !found; i++) {
+        if (!load()) {
+          return exhaust();
+        }
+        found = Arrays.compareUnsigned(target, blockLast) <= 0;
       }
-      if (Arrays.compareUnsigned(unit, target) >= 0) {
+      if (!found) {
+        scan.close();
+        scan = open(Arrays.compareUnsigned(target, prefix) < 0 ? prefix : target);
+        block = null;
+      }
+    }
+    while (next()) {
+      if (Arrays.compareUnsigned(java.util.Objects.requireNonNull(unit), target) >= 0) {
         return true;
       }
     }
-    scan.close();
-    byte[] lo = Arrays.copyOf(prefix, termLength + target.length);
-    System.arraycopy(target, 0, lo, termLength, target.length);
-    if (Arrays.compareUnsigned(lo, prefix) < 0) {
-      lo = prefix;
-    }
-    scan = view.scan(keyspace, upper == null ? Range.atLeast(lo)
-        : Range.between(lo, true, upper, false));
-    return next();
+    return false;
   }
 
   /**
@@ -108,12 +182,43 @@ public final class PostingCursor implements AutoCloseable {
   }
 
   /**
-   * Returns the current posting's bytes.
+   * Decodes the current posting.
    *
-   * @return the value, or {@code null} when there is none
+   * @param fields the index's field count
+   * @return the posting
+   * @throws IllegalStateException if there is no current posting, or it is corrupt (the
+   *     message names its block)
    */
-  public byte @Nullable [] value() {
-    return value;
+  public Posting posting(int fields) {
+    PostingBlock.Reader b = current();
+    try {
+      return Posting.decode(b.array(), b.postingOffset(), b.postingLength(), fields);
+    } catch (IllegalArgumentException ex) {
+      throw corrupt(ex);
+    }
+  }
+
+  /**
+   * Reads the current posting's path.
+   *
+   * @return the unit's path, or {@code null}
+   * @throws IllegalStateException if there is no current posting, or it is corrupt
+   */
+  public @Nullable String path() {
+    PostingBlock.Reader b = current();
+    try {
+      return Posting.path(b.array(), b.postingOffset(), b.postingLength());
+    } catch (IllegalArgumentException ex) {
+      throw corrupt(ex);
+    }
+  }
+
+  private PostingBlock.Reader current() {
+    PostingBlock.Reader b = block;
+    if (unit == null || b == null) {
+      throw new IllegalStateException("posting cursor is not on a posting");
+    }
+    return b;
   }
 
   /**

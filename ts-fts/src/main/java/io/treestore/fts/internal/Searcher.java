@@ -137,7 +137,7 @@ public final class Searcher {
 
     abstract double score();
 
-    abstract byte[] value();
+    abstract @Nullable String path();
 
     @Override
     public abstract void close();
@@ -182,7 +182,7 @@ public final class Searcher {
       Posting p = posting;
       if (p == null) {
         postingsScored++;
-        p = Posting.decode(java.util.Objects.requireNonNull(cursor.value()), fields);
+        p = cursor.posting(fields);
         posting = p;
       }
       return p;
@@ -220,8 +220,8 @@ public final class Searcher {
     }
 
     @Override
-    byte[] value() {
-      return java.util.Objects.requireNonNull(cursor.value());
+    @Nullable String path() {
+      return cursor.path();
     }
 
     @Override
@@ -289,7 +289,7 @@ public final class Searcher {
       Posting[] p = new Posting[cursors.length];
       for (int i = 0; i < cursors.length; i++) {
         postingsScored++;
-        p[i] = Posting.decode(java.util.Objects.requireNonNull(cursors[i].value()), fields);
+        p[i] = cursors[i].posting(fields);
       }
       double freq = 0;
       int[] first = p[0].positions();
@@ -354,8 +354,8 @@ public final class Searcher {
     }
 
     @Override
-    byte[] value() {
-      return java.util.Objects.requireNonNull(cursors[0].value());
+    @Nullable String path() {
+      return cursors[0].path();
     }
 
     @Override
@@ -513,7 +513,7 @@ public final class Searcher {
       String path = null;
       Scorer at = required.isEmpty() ? firstAt(optional, essentialFrom, cand)
           : required.get(0);
-      path = Posting.path(at.value());
+      path = at.path();
       if (pathPrefix != null) {
         ok = path != null && (path.equals(pathPrefix) || path.startsWith(pathPrefix + "."));
       }

@@ -17,13 +17,20 @@ final class Varint {
     out.write(v);
   }
 
-  /** A cursor over a byte array that reads varints and reports malformed input. */
+  /** A cursor over a byte range that reads varints and reports malformed input. */
   static final class Reader {
     private final byte[] b;
+    private final int end;
     private int pos;
 
     Reader(byte[] b) {
+      this(b, 0, b.length);
+    }
+
+    Reader(byte[] b, int offset, int end) {
       this.b = b;
+      this.pos = offset;
+      this.end = end;
     }
 
     int pos() {
@@ -31,7 +38,7 @@ final class Varint {
     }
 
     void skip(int n) {
-      if (n < 0 || pos + n > b.length) {
+      if (n < 0 || n > end - pos) {
         throw new IllegalArgumentException("posting truncated at offset " + pos);
       }
       pos += n;
@@ -40,7 +47,7 @@ final class Varint {
     int read() {
       int v = 0;
       for (int shift = 0; shift < 35; shift += 7) {
-        if (pos >= b.length) {
+        if (pos >= end) {
           throw new IllegalArgumentException("posting truncated at offset " + pos);
         }
         int x = b[pos++] & 0xFF;
@@ -56,7 +63,7 @@ final class Varint {
     }
 
     boolean atEnd() {
-      return pos == b.length;
+      return pos == end;
     }
   }
 }

@@ -123,7 +123,10 @@ final class DocumentModel {
             pk.getString(1), NodeRec.of(r).sectionPath))))
         .recordCache(recordCacheBytes)
         .build();
-    this.fts = new FullTextIndex(STORE + ".nodes", FullTextOptions.defaults());
+    // Units are keyed (document, version, node); a version is written by one transaction, so
+    // grouping its postings by (document, version) costs no concurrency.
+    this.fts = new FullTextIndex(STORE + ".nodes", FullTextOptions.defaults()
+        .withGroupElements(2));
   }
 
   // ------------------------------------------------------------------ stored forms
@@ -438,12 +441,14 @@ final class DocumentModel {
         parsed.nodes.size(), number, now, parsed.docName, parsed.docDescription,
         parsed.attributes, diff).encode());
     docs.put(tx, Tuple.of(docId), Tuple.of(doc == null ? now : doc.getInstant(0), number + 1));
+    Map<Tuple, Unit> units = new LinkedHashMap<>();
     for (FlatNode f : parsed.nodes) {
       NodeRec n = NodeRec.of(f);
       Tuple pk = Tuple.of(docId, vid, f.nodeId());
       nodes.insert(tx, pk, n.encode());
-      fts.index(tx, pk, n.unit());
+      units.put(pk, n.unit());
     }
+    fts.indexAll(tx, units);
     return new DocumentApi.Stored(docId, vid, parsed.nodes.size(), parsed.warnings);
   }
 
@@ -637,9 +642,9 @@ final class DocumentModel {
     }
     for (Tuple pk : pks) {
       nodes.delete(tx, pk);
-      fts.remove(tx, pk);
       nodeCount++;
     }
+    fts.removeAll(tx, pks);
     List<Resolved> vs = versionsOf(tx, docId);
     for (Resolved r : vs) {
       versions.delete(tx, Tuple.of(docId, r.versionId));
