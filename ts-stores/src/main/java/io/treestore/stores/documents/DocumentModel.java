@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.type.TypeReference;
 
@@ -774,42 +775,26 @@ final class DocumentModel {
     if (q.docId() == null && (q.version() != null || q.sectionPath() != null)) {
       throw StoreException.invalid("version and section_path need doc_id");
     }
-    List<Resolved> scopes = new ArrayList<>();
-    List<String> docIds = new ArrayList<>();
-    if (q.docId() != null) {
-      scopes.add(resolve(tx, q.docId(), q.version(), q.asOf()));
-      docIds.add(q.docId());
-    } else {
-      LocalDate on = q.asOf() == null ? today() : date(q.asOf(), "as_of");
-      try (RowIterator<Tuple> it = docs.scan(tx, TupleRange.all())) {
-        while (it.hasNext()) {
-          String d = it.next().primaryKey().getString(0);
-          Resolved r = asOf(tx, d, on);
-          if (r != null) {
-            scopes.add(r);
-            docIds.add(d);
-          }
-        }
-      }
-    }
     SearchOptions base = SearchOptions.defaults().withLimit(limit)
         .withPathPrefix(q.sectionPath());
     List<io.treestore.fts.Hit> best;
     try {
       if (q.docId() != null) {
         // one document: its version's units are one key range of the postings
-        best = fts.search(tx, q.query(), base.withKeyPrefix(Tuple.of(docIds.get(0),
-            scopes.get(0).versionId))).hits();
+        Resolved scope = resolve(tx, q.docId(), q.version(), q.asOf());
+        best = fts.search(tx, q.query(), base.withKeyPrefix(Tuple.of(q.docId(),
+            scope.versionId))).hits();
       } else {
-        // every document at its selected version: one search, units of other versions
-        // filtered out before scoring, so the top hits are exact
-        Map<String, String> selected = new HashMap<>();
-        for (int i = 0; i < scopes.size(); i++) {
-          selected.put(docIds.get(i), scopes.get(i).versionId);
-        }
-        best = selected.isEmpty() ? List.of() : fts.search(tx, q.query(), base,
-            unit -> unit.size() == 3 && unit.getString(1).equals(
-                selected.get(unit.getString(0)))).hits();
+        // every document at its version in effect on the date: one search, units of other
+        // versions filtered out before scoring, so the top hits are exact. A document's
+        // version is looked up when its first candidate unit comes up, so documents the
+        // query's terms never reach cost nothing.
+        LocalDate on = q.asOf() == null ? today() : date(q.asOf(), "as_of");
+        Map<String, Optional<String>> selected = new HashMap<>();
+        best = fts.search(tx, q.query(), base, unit -> unit.size() == 3
+            && unit.getString(1).equals(selected.computeIfAbsent(unit.getString(0),
+                d -> Optional.ofNullable(asOf(tx, d, on)).map(Resolved::versionId))
+                .orElse(null))).hits();
       }
     } catch (IllegalArgumentException e) {
       throw StoreException.invalid(e.getMessage());
