@@ -380,7 +380,14 @@ public final class FullTextIndex {
     }
 
     void write(Transaction tx) {
-      PostingWriter writer = new PostingWriter(tx, keys.postings());
+      // a group without a marker has no units, hence no blocks to merge with
+      Set<ByteBuffer> fresh = new HashSet<>();
+      for (ByteBuffer g : groups) {
+        if (tx.get(keys.groups(), g.array()) == null) {
+          fresh.add(g);
+        }
+      }
+      PostingWriter writer = new PostingWriter(tx, keys.postings(), fresh);
       for (Map.Entry<String, List<PostingWriter.Change>> e : postings.entrySet()) {
         byte[] tk = Keys.term(e.getKey());
         List<PostingWriter.Change> list = e.getValue();
@@ -598,7 +605,9 @@ public final class FullTextIndex {
    * Verifies that postings, document frequencies and statistics agree with the indexed
    * units: every unit's analysis has exactly its postings (same path, length, frequencies
    * and positions), no posting exists without its unit and term, every df equals the number
-   * of postings of its term, and N and the token total equal the sums over the units.
+   * of postings of its term, and N and the token total equal the sums over the units. Posting
+   * blocks must be well formed (count, order, last key, units of one group), and the group
+   * markers must be exactly those of the groups that have units.
    *
    * @param view a transaction or snapshot (use a snapshot for a large index)
    * @param maxProblems how many problems to keep in the report (all are counted)
@@ -621,13 +630,17 @@ public final class FullTextIndex {
     Map<ByteBuffer, Long> df = new HashMap<>();
     long units = 0;
     long tokens = 0;
+    Set<ByteBuffer> groups = new HashSet<>();
     try (ScanIterator it = view.scan(keys.units(), Range.all())) {
       while (it.hasNext()) {
         Entry e = it.next();
         units++;
         Stored st;
         try {
-          Tuple.decode(e.key());
+          int group = groupLength(Tuple.decode(e.key()), e.key());
+          if (group >= 0) {
+            groups.add(ByteBuffer.wrap(Arrays.copyOf(e.key(), group)));
+          }
           st = decodeUnit(e.value());
         } catch (IllegalArgumentException ex) {
           report.accept(new IndexProblem(keys.units(), e.key(), "unit does not decode: "
@@ -694,6 +707,19 @@ public final class FullTextIndex {
               + " decode: " + ex.getMessage()));
         }
       }
+    }
+    try (ScanIterator it = view.scan(keys.groups(), Range.all())) {
+      while (it.hasNext()) {
+        Entry e = it.next();
+        if (!groups.remove(ByteBuffer.wrap(e.key()))) {
+          report.accept(new IndexProblem(keys.groups(), e.key(), "group marker of a group"
+              + " without units"));
+        }
+      }
+    }
+    for (ByteBuffer g : groups) {
+      report.accept(new IndexProblem(keys.groups(), g.array(), "group marker missing; units"
+          + " of the group are indexed (a write to the group would not find its blocks)"));
     }
     for (ByteBuffer k : expected.keySet()) {
       Tuple t = Tuple.decode(k.array());

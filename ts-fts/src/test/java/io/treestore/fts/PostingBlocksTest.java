@@ -349,6 +349,18 @@ class PostingBlocksTest {
             c.toString());
         tx.rollback();
       }
+      // group markers: a missing one would let a write skip the group's blocks
+      try (Transaction tx = db.begin()) {
+        byte[] group = Tuple.of("doc").encode();
+        tx.delete(fts.keyspaces().get(4), group);
+        tx.put(fts.keyspaces().get(4), Tuple.of("ghost").encode(), new byte[0]);
+        IndexCheckReport c = fts.check(tx, 10);
+        assertEquals(List.of("group marker of a group without units", "group marker missing;"
+            + " units of the group are indexed (a write to the group would not find its"
+            + " blocks)"), c.problems().stream().map(p -> p.description()).toList(),
+            c.toString());
+        tx.rollback();
+      }
     }
   }
 }

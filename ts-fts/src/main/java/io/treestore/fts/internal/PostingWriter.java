@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.nio.ByteBuffer;
 import org.jspecify.annotations.Nullable;
 
@@ -46,16 +47,20 @@ public final class PostingWriter {
   private final Transaction tx;
   private final String keyspace;
   private final int valueBudget;
+  private final Set<ByteBuffer> newGroups;
 
   /**
    * Creates a writer.
    *
    * @param tx the read-write transaction to write in
    * @param keyspace the postings keyspace
+   * @param newGroups the group prefixes (encoded unit-key prefixes) known to have no units
+   *     and therefore no blocks yet, whose blocks need not be looked for
    */
-  public PostingWriter(Transaction tx, String keyspace) {
+  public PostingWriter(Transaction tx, String keyspace, Set<ByteBuffer> newGroups) {
     this.tx = tx;
     this.keyspace = keyspace;
+    this.newGroups = newGroups;
     // A leaf entry of at most a quarter page is kept inline; maxKeySize is about that size.
     this.valueBudget = tx.database().maxKeySize();
   }
@@ -105,6 +110,11 @@ public final class PostingWriter {
     byte[] groupUpper = Range.prefix(group).upper();
     byte[] lo = concat(termKey, first);
     List<Entry> blocks = new ArrayList<>(2);
+    if (!newGroups.isEmpty() && newGroups.contains(ByteBuffer.wrap(first, 0, run.get(0)
+        .group()))) {
+      write(termKey, run, blocks);
+      return;
+    }
     try (ScanIterator it = tx.scan(keyspace, groupUpper == null ? Range.atLeast(lo)
         : Range.between(lo, true, groupUpper, false))) {
       while (it.hasNext()) {
@@ -125,6 +135,11 @@ public final class PostingWriter {
         }
       }
     }
+    write(termKey, run, blocks);
+  }
+
+  /** Merges a run into the blocks read for it and writes the blocks that change. */
+  private void write(byte[] termKey, List<Change> run, List<Entry> blocks) {
     List<byte[]> units = new ArrayList<>();
     List<byte[]> postings = new ArrayList<>();
     int r = 0;
