@@ -170,6 +170,25 @@ public final class FullTextIndex {
   /** A unit's analysis: joined text, tokens, and per term the posting. */
   private record Analysis(String text, List<Token> tokens, Map<String, Posting> postings) {}
 
+  /** One term's occurrences in a unit: frequency per field and positions, ascending. */
+  private static final class Occurrences {
+    final int[] tf;
+    int[] positions = new int[4];
+    int count;
+
+    Occurrences(int fields) {
+      tf = new int[fields];
+    }
+
+    void add(int field, int position) {
+      tf[field]++;
+      if (count == positions.length) {
+        positions = Arrays.copyOf(positions, count * 2);
+      }
+      positions[count++] = position;
+    }
+  }
+
   private Analysis analyze(Map<Integer, String> texts, @Nullable String path) {
     StringBuilder sb = new StringBuilder();
     List<int[]> spans = new ArrayList<>();
@@ -184,23 +203,26 @@ public final class FullTextIndex {
     String text = sb.toString();
     List<Token> tokens = analyzer.analyze(text);
     int nf = options.fields().size();
-    Map<String, int[]> tf = new LinkedHashMap<>();
-    Map<String, List<Integer>> positions = new HashMap<>();
+    Map<String, Occurrences> terms = new LinkedHashMap<>();
     int span = 0;
     for (Token t : tokens) {
       while (span < spans.size() - 1 && t.start() >= spans.get(span)[2]) {
         span++;
       }
-      int field = spans.get(span)[0];
-      tf.computeIfAbsent(t.term(), k -> new int[nf])[field]++;
-      positions.computeIfAbsent(t.term(), k -> new ArrayList<>()).add(t.position());
+      Occurrences o = terms.get(t.term());
+      if (o == null) {
+        o = new Occurrences(nf);
+        terms.put(t.term(), o);
+      }
+      o.add(spans.get(span)[0], t.position());
     }
     Map<String, Posting> out = new LinkedHashMap<>();
-    for (Map.Entry<String, int[]> e : tf.entrySet()) {
-      // positions must be grouped by field, then ascending; fields occupy ascending position
+    for (Map.Entry<String, Occurrences> e : terms.entrySet()) {
+      // positions are grouped by field, then ascending: fields occupy ascending position
       // ranges because texts are joined in field order
-      int[] pos = positions.get(e.getKey()).stream().mapToInt(Integer::intValue).toArray();
-      out.put(e.getKey(), new Posting(path, tokens.size(), e.getValue(), pos));
+      Occurrences o = e.getValue();
+      out.put(e.getKey(), new Posting(path, tokens.size(), o.tf, Arrays.copyOf(o.positions,
+          o.count)));
     }
     return new Analysis(text, tokens, out);
   }
@@ -360,7 +382,7 @@ public final class FullTextIndex {
 
   /** A transaction's changes to postings, document frequencies and statistics. */
   private final class Changes {
-    private final Map<String, List<PostingWriter.Change>> postings = new TreeMap<>();
+    private final Map<String, List<PostingWriter.Change>> postings = new HashMap<>();
     private final Map<String, long[]> df = new HashMap<>();
     private final Set<ByteBuffer> groups = new HashSet<>();
     long units;
@@ -388,7 +410,11 @@ public final class FullTextIndex {
         }
       }
       PostingWriter writer = new PostingWriter(tx, keys.postings(), fresh);
-      for (Map.Entry<String, List<PostingWriter.Change>> e : postings.entrySet()) {
+      List<Map.Entry<String, List<PostingWriter.Change>>> terms =
+          new ArrayList<>(postings.entrySet());
+      // in term order, so that the blocks are read and written in key order
+      terms.sort(Map.Entry.comparingByKey());
+      for (Map.Entry<String, List<PostingWriter.Change>> e : terms) {
         byte[] tk = Keys.term(e.getKey());
         List<PostingWriter.Change> list = e.getValue();
         list.sort(PostingWriter.BY_UNIT);
