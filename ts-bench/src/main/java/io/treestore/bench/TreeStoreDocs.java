@@ -20,6 +20,13 @@ import org.jspecify.annotations.Nullable;
  * durability, for StoreDocument and DeleteDocument).
  */
 final class TreeStoreDocs implements DocsEngine {
+  /**
+   * System property with store settings for the opened store, {@code key=value} pairs
+   * separated by commas (for example
+   * {@code store.documents.record_cache_bytes=0}); none by default.
+   */
+  static final String SETTINGS_PROPERTY = "ts.bench.treestore.settings";
+
   private final TreeStore ts;
   private final DatabaseOptions options;
 
@@ -35,8 +42,25 @@ final class TreeStoreDocs implements DocsEngine {
         .withCacheBytes(cacheBytes);
     this.ts = TreeStore.open(dir, TreeStoreOptions.defaults().withDiscovery(false)
         .withProviders(List.of(new DocumentStoreProvider(), new VersionStoreProvider()))
-        .withDatabase(options));
+        .withDatabase(options).withSettings(settingsProperty()));
   }
+  /** Store settings from {@value #SETTINGS_PROPERTY}: {@code key=value,key=value}. */
+  private static java.util.Map<String, String> settingsProperty() {
+    java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+    String p = System.getProperty(SETTINGS_PROPERTY, "");
+    for (String kv : p.split(",")) {
+      if (!kv.isBlank()) {
+        int eq = kv.indexOf('=');
+        if (eq <= 0) {
+          throw new IllegalArgumentException(SETTINGS_PROPERTY + ": expected key=value, was '"
+              + kv + "'");
+        }
+        m.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+      }
+    }
+    return m;
+  }
+
 
   /**
    * Loads documents in one transaction (the bulk load of the corpus).

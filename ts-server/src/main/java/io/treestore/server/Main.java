@@ -125,7 +125,7 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--set", paramLabel = "store.NAME.KEY=VALUE", description = "A store"
         + " setting, repeatable; for example store.documents.record_cache_bytes=67108864"
-        + " (decoded nodes kept in memory; default 32 MiB per store, 0 turns it off).")
+        + " (decoded nodes kept in memory; default 0, off).")
     java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
 
     @Override

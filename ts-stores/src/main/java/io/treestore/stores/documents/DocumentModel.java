@@ -64,8 +64,13 @@ final class DocumentModel {
   final FullTextIndex fts;
   final Clock clock;
 
-  /** The {@code record_cache_bytes} setting's default: 32 MiB of decoded nodes per store. */
-  static final long DEFAULT_RECORD_CACHE_BYTES = 32L << 20;
+  /**
+   * The {@code record_cache_bytes} setting's default: off. Under reads spread evenly over a
+   * large store the cache rarely hits, and its admission and eviction cost more than the
+   * decoding it saves (GetNode 3.2 against 2.6 us on the 1M-node benchmark store,
+   * docs/benchmarks-stores.md); it pays when the same nodes are read again and again.
+   */
+  static final long DEFAULT_RECORD_CACHE_BYTES = 0;
 
   /**
    * Reads the {@code record_cache_bytes} store setting (decoded nodes kept in memory; 0 turns
