@@ -5,6 +5,7 @@ import io.treestore.fts.FullTextOptions;
 import io.treestore.fts.SearchOptions;
 import io.treestore.fts.Unit;
 import io.treestore.index.IndexDefinition;
+import io.treestore.index.IndexEntryIterator;
 import io.treestore.index.RecordCodec;
 import io.treestore.index.Row;
 import io.treestore.index.RowIterator;
@@ -356,6 +357,17 @@ final class DocumentModel {
       }
       Row<Tuple> r = it.next();
       return new Resolved(r.primaryKey().getString(1), VersionRec.of(r.record()));
+    }
+  }
+
+  /**
+   * Returns the id of the version in effect on a date, from the temporal index alone (the
+   * version record is not read), or {@code null} if none is.
+   */
+  @Nullable String versionIdAsOf(Transaction tx, String docId, LocalDate on) {
+    try (IndexEntryIterator it = versions.scanIndexKeys(tx, "temporal", TupleRange.between(
+        Tuple.of(docId), true, Tuple.of(docId, on.toString()), true).reversed())) {
+      return it.hasNext() ? it.next().primaryKey().getString(1) : null;
     }
   }
 
@@ -798,7 +810,7 @@ final class DocumentModel {
         Map<String, Optional<String>> selected = new HashMap<>();
         best = fts.search(tx, q.query(), base, unit -> unit.size() == 3
             && unit.getString(1).equals(selected.computeIfAbsent(unit.getString(0),
-                d -> Optional.ofNullable(asOf(tx, d, on)).map(Resolved::versionId))
+                d -> Optional.ofNullable(versionIdAsOf(tx, d, on)))
                 .orElse(null))).hits();
       }
     } catch (IllegalArgumentException e) {
