@@ -115,8 +115,9 @@ public class SearchBenchmark {
   private int next;
   private @Nullable TreeStoreDocs treestore;
   private @Nullable Database db;
+  /** The documents store's index: default options, units grouped by (document, version). */
   private final FullTextIndex fts = new FullTextIndex(TREESTORE_INDEX,
-      FullTextOptions.defaults());
+      FullTextOptions.defaults().withGroupElements(2));
   private final SearchOptions top10 = SearchOptions.defaults().withLimit(10);
   private @Nullable Connection sqlite;
   private @Nullable PreparedStatement sqliteAll;
