@@ -330,6 +330,8 @@ public final class FullTextIndex {
       return 0;
     }
     checkConfig(tx, tx);
+    // in key order, so that each term's changes are collected sorted
+    prepared.sort((a, b) -> Arrays.compareUnsigned(a.encoded(), b.encoded()));
     Changes changes = new Changes();
     int replaced = 0;
     for (Prepared p : prepared) {
@@ -380,10 +382,18 @@ public final class FullTextIndex {
     return length;
   }
 
-  /** A transaction's changes to postings, document frequencies and statistics. */
+  /** One term's posting changes, in unit-key order, and its document-frequency change. */
+  private static final class TermChanges {
+    final List<PostingWriter.Change> changes = new ArrayList<>(4);
+    long df;
+  }
+
+  /**
+   * A transaction's changes to postings, document frequencies and statistics. Units must be
+   * added in ascending key order (unsigned bytes), so that each term's changes are sorted.
+   */
   private final class Changes {
-    private final Map<String, List<PostingWriter.Change>> postings = new HashMap<>();
-    private final Map<String, long[]> df = new HashMap<>();
+    private final Map<String, TermChanges> terms = new HashMap<>();
     private final Set<ByteBuffer> groups = new HashSet<>();
     long units;
     long tokens;
@@ -395,10 +405,13 @@ public final class FullTextIndex {
     }
 
     void add(String term, PostingWriter.Change change, int dfDelta) {
-      postings.computeIfAbsent(term, t -> new ArrayList<>()).add(change);
-      if (dfDelta != 0) {
-        df.computeIfAbsent(term, t -> new long[1])[0] += dfDelta;
+      TermChanges t = terms.get(term);
+      if (t == null) {
+        t = new TermChanges();
+        terms.put(term, t);
       }
+      t.changes.add(change);
+      t.df += dfDelta;
     }
 
     void write(Transaction tx) {
@@ -410,18 +423,15 @@ public final class FullTextIndex {
         }
       }
       PostingWriter writer = new PostingWriter(tx, keys.postings(), fresh);
-      List<Map.Entry<String, List<PostingWriter.Change>>> terms =
-          new ArrayList<>(postings.entrySet());
+      List<Map.Entry<String, TermChanges>> sorted = new ArrayList<>(terms.entrySet());
       // in term order, so that the blocks are read and written in key order
-      terms.sort(Map.Entry.comparingByKey());
-      for (Map.Entry<String, List<PostingWriter.Change>> e : terms) {
+      sorted.sort(Map.Entry.comparingByKey());
+      for (Map.Entry<String, TermChanges> e : sorted) {
         byte[] tk = Keys.term(e.getKey());
-        List<PostingWriter.Change> list = e.getValue();
-        list.sort(PostingWriter.BY_UNIT);
-        writer.apply(tk, list);
-        long[] d = df.get(e.getKey());
-        if (d != null && d[0] != 0) {
-          tx.add(keys.df(), tk, d[0]);
+        TermChanges t = e.getValue();
+        writer.apply(tk, t.changes);
+        if (t.df != 0) {
+          tx.add(keys.df(), tk, t.df);
         }
       }
       for (ByteBuffer g : groups) {
@@ -482,10 +492,17 @@ public final class FullTextIndex {
    *     posting block it reads is corrupt
    */
   public int removeAll(Transaction tx, Collection<Tuple> unitKeys) {
+    List<Map.Entry<byte[], Tuple>> ordered = new ArrayList<>(unitKeys.size());
+    for (Tuple key : unitKeys) {
+      ordered.add(Map.entry(Objects.requireNonNull(key, "unit key").encode(), key));
+    }
+    // in key order, so that each term's changes are collected sorted
+    ordered.sort((a, b) -> Arrays.compareUnsigned(a.getKey(), b.getKey()));
     Changes changes = new Changes();
     int removed = 0;
-    for (Tuple key : unitKeys) {
-      byte[] uk = Objects.requireNonNull(key, "unit key").encode();
+    for (Map.Entry<byte[], Tuple> k : ordered) {
+      byte[] uk = k.getKey();
+      Tuple key = k.getValue();
       byte[] oldBytes = tx.get(keys.units(), uk);
       if (oldBytes == null) {
         continue;

@@ -112,6 +112,14 @@ public final class Database implements AutoCloseable {
   private volatile boolean closed;
   private final @Nullable Thread checkpointer;
   private int commitsSincePrune;
+  private static final long PRUNE_MIN_KEYS = 1 << 16;
+  /**
+   * The conflict tracker's size that triggers a prune before the next 256th commit: twice its
+   * size after the last prune, at least {@link #PRUNE_MIN_KEYS}, so that large transactions
+   * do not pile up millions of keys (every lookup in a commit's validation gets slower) while
+   * prunes that find nothing to drop (long-lived readers) stay amortized linear.
+   */
+  private long pruneAtKeys = PRUNE_MIN_KEYS;
 
   private final LongAdder commits = new LongAdder();
   private final LongAdder conflicts = new LongAdder();
@@ -491,9 +499,10 @@ public final class Database implements AutoCloseable {
       tracker.record(lsn, writes);
       // Registered before it is durable, so that whoever makes it durable can apply it.
       durableUnapplied.put(lsn, new Unapplied(writes, Thread.currentThread()));
-      if (++commitsSincePrune >= 256) {
+      if (++commitsSincePrune >= 256 || tracker.size() > pruneAtKeys) {
         commitsSincePrune = 0;
         tracker.prune(oldestStart());
+        pruneAtKeys = Math.max(PRUNE_MIN_KEYS, 2L * tracker.size());
       }
     } finally {
       commitLock.unlock();

@@ -6,7 +6,6 @@ import io.treestore.txn.ScanIterator;
 import io.treestore.txn.Transaction;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +29,6 @@ import org.jspecify.annotations.Nullable;
  * <p>Not thread-safe; one per transaction and index.
  */
 public final class PostingWriter {
-  /** Orders changes by unit key, unsigned. */
-  public static final Comparator<Change> BY_UNIT = (a, b) -> Arrays.compareUnsigned(a.unit(),
-      b.unit());
-
   /**
    * One unit's new posting of a term, or its removal.
    *
@@ -75,7 +70,7 @@ public final class PostingWriter {
    * Applies a term's changes.
    *
    * @param termKey the term's key
-   * @param changes the changes, sorted by {@link #BY_UNIT}, at most one per unit
+   * @param changes the changes, sorted by unit key (unsigned bytes), at most one per unit
    * @throws IllegalStateException if a block read is corrupt (the message names it)
    */
   public void apply(byte[] termKey, List<Change> changes) {
