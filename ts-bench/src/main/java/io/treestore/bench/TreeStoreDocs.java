@@ -9,7 +9,9 @@ import io.treestore.txn.Database;
 import io.treestore.txn.DatabaseOptions;
 import io.treestore.wal.Durability;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,9 +46,10 @@ final class TreeStoreDocs implements DocsEngine {
         .withProviders(List.of(new DocumentStoreProvider(), new VersionStoreProvider()))
         .withDatabase(options).withSettings(settingsProperty()));
   }
+
   /** Store settings from {@value #SETTINGS_PROPERTY}: {@code key=value,key=value}. */
-  private static java.util.Map<String, String> settingsProperty() {
-    java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+  private static Map<String, String> settingsProperty() {
+    Map<String, String> m = new LinkedHashMap<>();
     String p = System.getProperty(SETTINGS_PROPERTY, "");
     for (String kv : p.split(",")) {
       if (!kv.isBlank()) {
@@ -60,7 +63,6 @@ final class TreeStoreDocs implements DocsEngine {
     }
     return m;
   }
-
 
   /**
    * Loads documents in one transaction (the bulk load of the corpus).

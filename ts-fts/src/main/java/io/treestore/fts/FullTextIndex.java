@@ -271,12 +271,6 @@ public final class FullTextIndex {
     return new Stored(t.type(0) == Tuple.Type.NULL ? null : t.getString(0), t.getLong(1), texts);
   }
 
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
-  }
-
   // ------------------------------------------------------------------ writes
 
   /**
@@ -377,9 +371,10 @@ public final class FullTextIndex {
     if (g == 0 || key.size() <= g) {
       return -1;
     }
-    int length = key.subTuple(0, g).encode().length;
-    assert Arrays.equals(encoded, 0, length, key.subTuple(0, g).encode(), 0, length);
-    return length;
+    // a tuple's encoding starts with the encoding of its first elements
+    byte[] prefix = key.subTuple(0, g).encode();
+    assert Arrays.equals(encoded, 0, prefix.length, prefix, 0, prefix.length);
+    return prefix.length;
   }
 
   /** One term's posting changes, in unit-key order, and its document-frequency change. */
@@ -698,7 +693,8 @@ public final class FullTextIndex {
         }
         for (Map.Entry<String, Posting> p : a.postings().entrySet()) {
           byte[] tk = Keys.term(p.getKey());
-          expected.put(ByteBuffer.wrap(concat(tk, e.key())), p.getValue().encode());
+          expected.put(ByteBuffer.wrap(Keys.posting(tk, e.key(), e.key().length)),
+              p.getValue().encode());
           df.merge(ByteBuffer.wrap(tk), 1L, Long::sum);
         }
       }
@@ -734,7 +730,7 @@ public final class FullTextIndex {
               report.accept(new IndexProblem(keys.postings(), e.key(), "posting block holds"
                   + " unit " + Tuple.decode(u) + " of another group"));
             }
-            byte[] want = expected.remove(ByteBuffer.wrap(concat(tk, u)));
+            byte[] want = expected.remove(ByteBuffer.wrap(Keys.posting(tk, u, u.length)));
             if (want == null) {
               report.accept(new IndexProblem(keys.postings(), e.key(), "posting of term "
                   + termName(tk) + " for unit " + Tuple.decode(u)

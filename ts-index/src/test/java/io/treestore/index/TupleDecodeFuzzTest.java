@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.treestore.testkit.FuzzCorpus;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,18 +33,8 @@ class TupleDecodeFuzzTest {
    */
   @AfterAll
   static void everyCorpusInputRan() throws Exception {
-    if (System.getenv("JAZZER_FUZZ") != null) {
-      return;
-    }
-    java.net.URL dir = TupleDecodeFuzzTest.class.getResource("TupleDecodeFuzzTestInputs/decode");
-    assertTrue(dir != null, "no corpus directory");
-    long files;
-    try (var list = Files.list(Path.of(dir.toURI()))) {
-      files = list.count();
-    }
-    assertTrue(files >= 10, "corpus has only " + files + " files");
-    assertTrue(RUNS.get() >= files + 1, "ran " + RUNS.get() + " inputs, the corpus has " + files
-        + " files (plus the empty input)");
+    FuzzCorpus.checkEveryInputRan(TupleDecodeFuzzTest.class.getResource(
+        "TupleDecodeFuzzTestInputs/decode"), "decode", RUNS.get(), 10);
   }
 
   /**

@@ -18,6 +18,7 @@ import io.treestore.page.PageCache;
 import io.treestore.page.PageFile;
 import io.treestore.page.PageFileOptions;
 import io.treestore.page.StorageException;
+import io.treestore.testkit.FuzzCorpus;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -69,19 +70,9 @@ class PageDecoderFuzzTest {
    */
   @AfterAll
   static void everyCorpusInputRan() throws Exception {
-    if (System.getenv("JAZZER_FUZZ") != null) {
-      return;
-    }
     for (Map.Entry<String, Integer> e : RUNS.entrySet()) {
-      java.net.URL dir = PageDecoderFuzzTest.class.getResource(
-          "PageDecoderFuzzTestInputs/" + e.getKey());
-      assertTrue(dir != null, "no corpus directory for " + e.getKey());
-      long files;
-      try (var list = Files.list(Path.of(dir.toURI()))) {
-        files = list.count();
-      }
-      assertTrue(e.getValue() >= files + 1, e.getKey() + " ran " + e.getValue()
-          + " inputs, the corpus has " + files + " files (plus the empty input)");
+      FuzzCorpus.checkEveryInputRan(PageDecoderFuzzTest.class.getResource(
+          "PageDecoderFuzzTestInputs/" + e.getKey()), e.getKey(), e.getValue(), 1);
     }
   }
 

@@ -63,6 +63,21 @@ public record Keys(String units, String postings, String df, String stats, Strin
   }
 
   /**
+   * Returns the postings-keyspace key {@code termKey ++ unitKey[0, unitLength)}: a block's key
+   * when the unit is its last, or the start of a range of the term's blocks.
+   *
+   * @param termKey the term's key
+   * @param unitKey an encoded unit key (or a prefix of one)
+   * @param unitLength how many of its bytes to append, 0 to {@code unitKey.length}
+   * @return a new array
+   */
+  public static byte[] posting(byte[] termKey, byte[] unitKey, int unitLength) {
+    byte[] out = java.util.Arrays.copyOf(termKey, termKey.length + unitLength);
+    System.arraycopy(unitKey, 0, out, termKey.length, unitLength);
+    return out;
+  }
+
+  /**
    * Returns a term's key.
    *
    * @param term the term

@@ -1,7 +1,9 @@
 package io.treestore.fts.internal;
 
 import java.io.ByteArrayOutputStream;
+import io.treestore.index.Tuple;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -64,6 +66,27 @@ public final class PostingBlock {
       prev = u;
     }
     return out.toByteArray();
+  }
+
+  /**
+   * Builds the error for a block that does not decode, naming it.
+   *
+   * @param keyspace the postings keyspace
+   * @param key the block's key
+   * @param cause what the decoder found
+   * @return an exception whose message gives the keyspace, the key (as a tuple if it decodes,
+   *     in hex otherwise) and the cause
+   */
+  public static IllegalStateException corrupt(String keyspace, byte[] key,
+      IllegalArgumentException cause) {
+    String k;
+    try {
+      k = Tuple.decode(key).toString();
+    } catch (IllegalArgumentException e) {
+      k = "0x" + HexFormat.of().formatHex(key);
+    }
+    return new IllegalStateException("posting block " + k + " of keyspace " + keyspace
+        + " is corrupt: " + cause.getMessage() + "; run a check", cause);
   }
 
   /**

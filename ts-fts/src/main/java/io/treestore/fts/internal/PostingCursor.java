@@ -2,11 +2,9 @@ package io.treestore.fts.internal;
 
 import io.treestore.btree.Entry;
 import io.treestore.btree.Range;
-import io.treestore.index.Tuple;
 import io.treestore.txn.ReadView;
 import io.treestore.txn.ScanIterator;
 import java.util.Arrays;
-import java.util.HexFormat;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,8 +48,7 @@ public final class PostingCursor implements AutoCloseable {
 
   /** Scans the term's blocks whose last unit is {@code >= from}. */
   private ScanIterator open(byte[] from) {
-    byte[] lo = Arrays.copyOf(termKey, termKey.length + from.length);
-    System.arraycopy(from, 0, lo, termKey.length, from.length);
+    byte[] lo = Keys.posting(termKey, from, from.length);
     return view.scan(keyspace, termUpper == null ? Range.atLeast(lo)
         : Range.between(lo, true, termUpper, false));
   }
@@ -72,25 +69,7 @@ public final class PostingCursor implements AutoCloseable {
   }
 
   private IllegalStateException corrupt(IllegalArgumentException ex) {
-    return new IllegalStateException(describe(keyspace, blockKey) + " is corrupt: "
-        + ex.getMessage() + "; run a check", ex);
-  }
-
-  /**
-   * Names a posting block for an error message.
-   *
-   * @param keyspace the postings keyspace
-   * @param key the block's key
-   * @return the keyspace and the key, as a tuple if it decodes, in hex otherwise
-   */
-  public static String describe(String keyspace, byte[] key) {
-    String k;
-    try {
-      k = Tuple.decode(key).toString();
-    } catch (IllegalArgumentException e) {
-      k = "0x" + HexFormat.of().formatHex(key);
-    }
-    return "posting block " + k + " of keyspace " + keyspace;
+    return PostingBlock.corrupt(keyspace, blockKey, ex);
   }
 
   private boolean exhaust() {

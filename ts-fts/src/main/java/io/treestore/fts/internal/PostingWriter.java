@@ -60,12 +60,6 @@ public final class PostingWriter {
     this.valueBudget = tx.database().maxKeySize();
   }
 
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
-  }
-
   /**
    * Applies a term's changes.
    *
@@ -78,7 +72,7 @@ public final class PostingWriter {
     while (i < changes.size()) {
       Change c = changes.get(i);
       if (c.group() < 0) {
-        byte[] key = concat(termKey, c.unit());
+        byte[] key = Keys.posting(termKey, c.unit(), c.unit().length);
         if (c.posting() == null) {
           tx.delete(keyspace, key);
         } else {
@@ -100,16 +94,16 @@ public final class PostingWriter {
 
   private void applyGroup(byte[] termKey, List<Change> run) {
     byte[] first = run.get(0).unit();
-    byte[] last = run.get(run.size() - 1).unit();
-    byte[] group = concat(termKey, Arrays.copyOf(first, run.get(0).group()));
-    byte[] groupUpper = Range.prefix(group).upper();
-    byte[] lo = concat(termKey, first);
+    int groupLength = run.get(0).group();
     List<Entry> blocks = new ArrayList<>(2);
-    if (!newGroups.isEmpty() && newGroups.contains(ByteBuffer.wrap(first, 0, run.get(0)
-        .group()))) {
+    if (!newGroups.isEmpty() && newGroups.contains(ByteBuffer.wrap(first, 0, groupLength))) {
       write(termKey, run, blocks);
       return;
     }
+    byte[] last = run.get(run.size() - 1).unit();
+    byte[] group = Keys.posting(termKey, first, groupLength);
+    byte[] groupUpper = Range.prefix(group).upper();
+    byte[] lo = Keys.posting(termKey, first, first.length);
     try (ScanIterator it = tx.scan(keyspace, groupUpper == null ? Range.atLeast(lo)
         : Range.between(lo, true, groupUpper, false))) {
       while (it.hasNext()) {
@@ -156,8 +150,7 @@ public final class PostingWriter {
           }
         }
       } catch (IllegalArgumentException ex) {
-        throw new IllegalStateException(PostingCursor.describe(keyspace, e.key())
-            + " is corrupt: " + ex.getMessage() + "; run a check", ex);
+        throw PostingBlock.corrupt(keyspace, e.key(), ex);
       }
     }
     while (r < run.size()) {
@@ -167,12 +160,12 @@ public final class PostingWriter {
     for (Entry e : blocks) {
       old.put(ByteBuffer.wrap(e.key()), e.value());
     }
+    int budget = valueBudget - termKey.length;
     int start = 0;
     while (start < units.size()) {
       int end = start + 1;
       int bytes = 1 + PostingBlock.entrySize(null, units.get(start),
           postings.get(start).length);
-      int budget = valueBudget - termKey.length;
       while (end < units.size() && end - start < PostingBlock.MAX_ENTRIES) {
         byte[] u = units.get(end);
         int size = PostingBlock.entrySize(units.get(end - 1), u, postings.get(end).length);
@@ -182,7 +175,8 @@ public final class PostingWriter {
         bytes += size;
         end++;
       }
-      byte[] key = concat(termKey, units.get(end - 1));
+      byte[] last = units.get(end - 1);
+      byte[] key = Keys.posting(termKey, last, last.length);
       byte[] value = PostingBlock.encode(units, postings, start, end);
       byte[] before = old.remove(ByteBuffer.wrap(key));
       if (before == null || !Arrays.equals(before, value)) {

@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.treestore.testkit.FuzzCorpus;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,19 +30,8 @@ class PostingBlockFuzzTest {
   /** Fails if Jazzer ran fewer inputs than the checked-in corpus holds. */
   @AfterAll
   static void everyCorpusInputRan() throws Exception {
-    if (System.getenv("JAZZER_FUZZ") != null) {
-      return;
-    }
-    java.net.URL dir = PostingBlockFuzzTest.class.getResource(
-        "PostingBlockFuzzTestInputs/read");
-    assertTrue(dir != null, "no corpus directory");
-    long files;
-    try (var list = Files.list(Path.of(dir.toURI()))) {
-      files = list.count();
-    }
-    assertTrue(files >= 10, "corpus has only " + files + " files");
-    assertTrue(RUNS.get() >= files, "ran " + RUNS.get() + " inputs, the corpus has " + files
-        + " files");
+    FuzzCorpus.checkEveryInputRan(PostingBlockFuzzTest.class.getResource(
+        "PostingBlockFuzzTestInputs/read"), "read", RUNS.get(), 10);
   }
 
   private record Read(List<byte[]> units, List<byte[]> postings) {}

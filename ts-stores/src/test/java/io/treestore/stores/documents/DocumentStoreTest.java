@@ -414,7 +414,7 @@ class DocumentStoreTest {
       String json = Files.readString(file);
       ts.call("documents", "StoreDocument", new DocumentApi.StoreDocument(docId(file), "v1",
           "2026-01-01", json));
-      // twice: the second pass reads decoded nodes from the cache
+      // twice: with the cache on, the second pass must answer exactly as the first
       check(ts, docId(file), JSON.readTree(json));
       check(ts, docId(file), JSON.readTree(json));
     }

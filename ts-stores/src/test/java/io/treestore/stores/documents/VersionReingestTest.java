@@ -207,6 +207,14 @@ class VersionReingestTest {
           .map(DocumentApi.Hit::nodeId).toList()), at + ": search hits");
       assertTrue(sr.hits().stream().allMatch(h -> h.versionId().equals(want.id())
           && h.docId().equals(doc)), at + ": hits of the version in effect");
+      // a search over every document picks each one's version in effect the same way
+      DocumentApi.SearchResult all = (DocumentApi.SearchResult) ts.call("documents",
+          "SearchByKeyword", new DocumentApi.Search(Trees.MARK, null, null, day.toString(),
+              null, 1000));
+      assertEquals(sr.hits().stream().map(h -> h.docId() + "/" + h.versionId() + "/"
+          + h.nodeId()).sorted().toList(), all.hits().stream().filter(h -> h.docId()
+          .equals(doc)).map(h -> h.docId() + "/" + h.versionId() + "/" + h.nodeId()).sorted()
+          .toList(), at + ": search over every document");
       if (thorough) {
         List<String> ids = new ArrayList<>(everyId);
         java.util.Collections.shuffle(ids, new Random(SEED ^ day.hashCode()));
