@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.GeneratedMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.ListValue;
 import com.google.protobuf.Message;
@@ -46,6 +47,12 @@ final class ProtoTree {
   private static final JsonFormat.Printer FALLBACK_PRINTER =
       JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  /**
+   * Strings at least this long (in chars) are set on a generated message as UTF-8 bytes
+   * ({@link ByteString#copyFromUtf8}): one encoding by the JDK, instead of protobuf's
+   * char-by-char length computation and encoding when the message is written.
+   */
+  static final int ENCODE_AHEAD_CHARS = 128;
 
   private ProtoTree() {}
 
@@ -91,6 +98,13 @@ final class ProtoTree {
         for (JsonNode item : v) {
           b.addRepeatedField(f, value(f, item, b));
         }
+      } else if (v.isString() && v.asString().length() >= ENCODE_AHEAD_CHARS
+          && f.getJavaType() == FieldDescriptor.JavaType.STRING
+          && b instanceof GeneratedMessage.Builder<?>) {
+        // A generated message keeps a string field set as UTF-8 bytes and writes them as
+        // they are; set as a String, it is measured and encoded char by char (twice for a
+        // non-Latin-1 text), which made a page text's answer cost more than its read.
+        b.setField(f, ByteString.copyFromUtf8(v.asString()));
       } else {
         b.setField(f, value(f, v, b));
       }
