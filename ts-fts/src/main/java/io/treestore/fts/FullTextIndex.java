@@ -189,18 +189,33 @@ public final class FullTextIndex {
     }
   }
 
-  private Analysis analyze(Map<Integer, String> texts, @Nullable String path) {
+  /**
+   * Joins a unit's texts in field order with a line break between them, as they are analyzed;
+   * {@code spans}, if given, receives {field, start, end} of each text in the result.
+   */
+  private static String join(Map<Integer, String> texts, @Nullable List<int[]> spans) {
+    if (texts.size() == 1 && spans == null) {
+      return texts.values().iterator().next();
+    }
     StringBuilder sb = new StringBuilder();
-    List<int[]> spans = new ArrayList<>();
+    boolean first = true;
     for (Map.Entry<Integer, String> e : texts.entrySet()) {
-      if (sb.length() > 0 || !spans.isEmpty()) {
+      if (!first) {
         sb.append('\n');
       }
+      first = false;
       int start = sb.length();
       sb.append(e.getValue());
-      spans.add(new int[] {e.getKey(), start, sb.length()});
+      if (spans != null) {
+        spans.add(new int[] {e.getKey(), start, sb.length()});
+      }
     }
-    String text = sb.toString();
+    return sb.toString();
+  }
+
+  private Analysis analyze(Map<Integer, String> texts, @Nullable String path) {
+    List<int[]> spans = new ArrayList<>();
+    String text = join(texts, spans);
     List<Token> tokens = analyzer.analyze(text);
     int nf = options.fields().size();
     Map<String, Occurrences> terms = new LinkedHashMap<>();
@@ -628,11 +643,11 @@ public final class FullTextIndex {
         throw new IllegalStateException("full-text index " + name + ": posting for missing unit "
             + Tuple.decode(s.unit()) + "; run a check");
       }
-      Stored st = decodeUnit(b);
-      Analysis a = analyze(st.texts(), st.path());
-      hits.add(new Hit(Tuple.decode(s.unit()), s.score(), s.path(), Snippets.make(a.text(),
-          a.tokens(), terms, searchOptions.snippetChars(), searchOptions.markStart(),
-          searchOptions.markEnd())));
+      // A snippet needs the tokens only, not the postings an update builds from them.
+      String text = join(decodeUnit(b).texts(), null);
+      hits.add(new Hit(Tuple.decode(s.unit()), s.score(), s.path(), Snippets.make(text,
+          analyzer.analyze(text), terms, searchOptions.snippetChars(),
+          searchOptions.markStart(), searchOptions.markEnd())));
     }
     return new SearchResult(hits, o.matched(), o.postingsScored());
   }

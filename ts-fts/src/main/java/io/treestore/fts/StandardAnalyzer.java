@@ -56,6 +56,19 @@ public final class StandardAnalyzer implements Analyzer {
     return Character.isLetter(cp) || Character.isDigit(cp);
   }
 
+  /** The longest stop word's length: longer tokens skip the stop-list lookup. */
+  private static final int MAX_STOP_WORD_CHARS =
+      STOP_WORDS.stream().mapToInt(String::length).max().orElse(0);
+
+  /** {@link #isTokenCodePoint} for the ASCII range, looked up without Unicode tables. */
+  private static final boolean[] ASCII_TOKEN = new boolean[128];
+
+  static {
+    for (int c = 0; c < 128; c++) {
+      ASCII_TOKEN[c] = isTokenCodePoint(c);
+    }
+  }
+
   @Override
   public List<Token> analyze(String text) {
     List<Token> out = new ArrayList<>();
@@ -63,30 +76,42 @@ public final class StandardAnalyzer implements Analyzer {
     int i = 0;
     int position = 0;
     while (i < n) {
-      int cp = text.codePointAt(i);
-      if (!isTokenCodePoint(cp)) {
-        i += Character.charCount(cp);
+      if (!tokenAt(text, i)) {
+        i += Character.charCount(text.codePointAt(i));
         continue;
       }
       int start = i;
       int count = 0;
       while (i < n) {
-        cp = text.codePointAt(i);
-        if (!isTokenCodePoint(cp)) {
-          break;
+        char c = text.charAt(i);
+        if (c < 128) {
+          if (!ASCII_TOKEN[c]) {
+            break;
+          }
+          i++;
+        } else {
+          int cp = text.codePointAt(i);
+          if (!isTokenCodePoint(cp)) {
+            break;
+          }
+          i += Character.charCount(cp);
         }
         count++;
-        i += Character.charCount(cp);
       }
       if (count <= MAX_TOKEN_CODE_POINTS) {
         String term = text.substring(start, i).toLowerCase(Locale.ROOT);
-        if (!STOP_WORDS.contains(term)) {
+        if (term.length() > MAX_STOP_WORD_CHARS || !STOP_WORDS.contains(term)) {
           out.add(new Token(term, position, start, i));
         }
       }
       position++;
     }
     return out;
+  }
+
+  private static boolean tokenAt(String text, int i) {
+    char c = text.charAt(i);
+    return c < 128 ? ASCII_TOKEN[c] : isTokenCodePoint(text.codePointAt(i));
   }
 
   @Override
