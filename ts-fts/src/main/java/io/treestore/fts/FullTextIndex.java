@@ -218,20 +218,25 @@ public final class FullTextIndex {
     String text = join(texts, spans);
     List<Token> tokens = analyzer.analyze(text);
     int nf = options.fields().size();
-    Map<String, Occurrences> terms = new LinkedHashMap<>();
+    // sized for every token distinct, so that neither map is ever resized
+    Map<String, Occurrences> terms = HashMap.newHashMap(tokens.size());
     int span = 0;
+    int field = spans.isEmpty() ? 0 : spans.get(0)[0];
+    int spanEnd = spans.isEmpty() ? Integer.MAX_VALUE : spans.get(0)[2];
     for (Token t : tokens) {
-      while (span < spans.size() - 1 && t.start() >= spans.get(span)[2]) {
+      while (span < spans.size() - 1 && t.start() >= spanEnd) {
         span++;
+        field = spans.get(span)[0];
+        spanEnd = spans.get(span)[2];
       }
       Occurrences o = terms.get(t.term());
       if (o == null) {
         o = new Occurrences(nf);
         terms.put(t.term(), o);
       }
-      o.add(spans.get(span)[0], t.position());
+      o.add(field, t.position());
     }
-    Map<String, Posting> out = new LinkedHashMap<>();
+    Map<String, Posting> out = HashMap.newHashMap(terms.size());
     for (Map.Entry<String, Occurrences> e : terms.entrySet()) {
       // positions are grouped by field, then ascending: fields occupy ascending position
       // ranges because texts are joined in field order
@@ -524,8 +529,11 @@ public final class FullTextIndex {
       Stored old = decodeUnit(oldBytes);
       int group = groupLength(key, uk);
       changes.touch(uk, group);
-      for (String term : analyze(old.texts(), old.path()).postings().keySet()) {
-        changes.add(term, new PostingWriter.Change(uk, group, null), -1);
+      Set<String> terms = new HashSet<>();
+      for (Token t : analyzer.analyze(join(old.texts(), null))) {
+        if (terms.add(t.term())) {
+          changes.add(t.term(), new PostingWriter.Change(uk, group, null), -1);
+        }
       }
       changes.units--;
       changes.tokens -= old.dl();

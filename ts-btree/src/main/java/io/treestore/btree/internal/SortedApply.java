@@ -118,9 +118,14 @@ public final class SortedApply {
     while (i < n || j < to) {
       int c = i == n ? 1 : j == to ? -1 : compare(lh[i], lk[i], kh[j], keys[j]);
       if (c < 0) {
-        ok[o] = lk[i];
-        oh[o] = lh[i];
-        ov[o++] = src[i++];
+        // Copy the leaf's entries before the next write in one piece: a few writes into a
+        // full leaf then cost a few searches instead of a comparison per entry.
+        int p = j == to ? n : gallop(lh, lk, i, n, kh[j], keys[j]);
+        System.arraycopy(lk, i, ok, o, p - i);
+        System.arraycopy(lh, i, oh, o, p - i);
+        System.arraycopy(src, i, ov, o, p - i);
+        o += p - i;
+        i = p;
       } else {
         byte[] v = vals[j];
         if (c == 0) {
@@ -190,6 +195,37 @@ public final class SortedApply {
       start = end;
     }
     return new Piece(nodes, seps);
+  }
+
+  /**
+   * Returns the first index in {@code [i, n)} whose key is not below {@code k} (or {@code n}),
+   * given that the key at {@code i} is below it: an exponential search from {@code i}, then a
+   * binary search (Bentley and Yao, "An almost optimal algorithm for unbounded searching",
+   * 1976), so that the cost grows with the log of the distance, and a merge of two dense runs
+   * still compares about once per entry.
+   */
+  private static int gallop(long[] lh, byte[][] lk, int i, int n, long h, byte[] k) {
+    int lo = i;
+    int step = 1;
+    int hi = i + 1;
+    while (hi < n && compare(lh[hi], lk[hi], h, k) < 0) {
+      lo = hi;
+      step <<= 1;
+      hi = lo + step;
+    }
+    if (hi > n) {
+      hi = n;
+    }
+    // the key at lo is below k; hi == n or the key at hi is not below k
+    while (hi - lo > 1) {
+      int mid = (lo + hi) >>> 1;
+      if (compare(lh[mid], lk[mid], h, k) < 0) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    return hi;
   }
 
   /** Compares two keys given with their heads: the heads decide unless they are equal. */
