@@ -1,6 +1,5 @@
 package io.treestore.fts.internal;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
@@ -22,23 +21,24 @@ public record Posting(@Nullable String path, int dl, int[] tf, int[] positions) 
    * @return the value bytes
    */
   public byte[] encode() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(16 + positions.length * 2);
-    if (path == null) {
-      Varint.write(out, 0);
+    byte @Nullable [] p = path == null ? null : path.getBytes(StandardCharsets.UTF_8);
+    Varint.Out out = new Varint.Out(8 + (p == null ? 0 : p.length) + tf.length
+        + positions.length * 2);
+    if (p == null) {
+      out.varint(0);
     } else {
-      byte[] p = path.getBytes(StandardCharsets.UTF_8);
-      Varint.write(out, p.length + 1);
-      out.writeBytes(p);
+      out.varint(p.length + 1);
+      out.bytes(p, 0, p.length);
     }
-    Varint.write(out, dl);
-    Varint.write(out, tf.length);
+    out.varint(dl);
+    out.varint(tf.length);
     for (int t : tf) {
-      Varint.write(out, t);
+      out.varint(t);
     }
     int prev = 0;
-    for (int p : positions) {
-      Varint.write(out, p - prev);
-      prev = p;
+    for (int q : positions) {
+      out.varint(q - prev);
+      prev = q;
     }
     return out.toByteArray();
   }

@@ -1,6 +1,5 @@
 package io.treestore.fts.internal;
 
-import java.io.ByteArrayOutputStream;
 import io.treestore.index.Tuple;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -48,8 +47,8 @@ public final class PostingBlock {
     for (int i = from; i < to; i++) {
       size += 8 + postings.get(i).length;
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(size);
-    Varint.write(out, to - from);
+    Varint.Out out = new Varint.Out(size);
+    out.varint(to - from);
     byte[] prev = units.get(to - 1);
     for (int i = from; i < to; i++) {
       byte[] u = units.get(i);
@@ -57,12 +56,12 @@ public final class PostingBlock {
       if (shared < 0) {
         shared = u.length;
       }
-      Varint.write(out, shared);
-      Varint.write(out, u.length - shared);
-      out.write(u, shared, u.length - shared);
+      out.varint(shared);
+      out.varint(u.length - shared);
+      out.bytes(u, shared, u.length - shared);
       byte[] p = postings.get(i);
-      Varint.write(out, p.length);
-      out.writeBytes(p);
+      out.varint(p.length);
+      out.bytes(p, 0, p.length);
       prev = u;
     }
     return out.toByteArray();

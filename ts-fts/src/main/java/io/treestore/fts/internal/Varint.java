@@ -1,20 +1,55 @@
 package io.treestore.fts.internal;
 
-import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+
 
 /** Unsigned LEB128 variable-length integers (as in Protocol Buffers). */
 final class Varint {
   private Varint() {}
 
-  static void write(ByteArrayOutputStream out, int v) {
-    if (v < 0) {
-      throw new IllegalArgumentException("negative varint " + v);
+  /**
+   * A growable byte buffer for encoding. Unlike {@link java.io.ByteArrayOutputStream}, whose
+   * methods are synchronized, it takes no lock per byte. Not thread-safe.
+   */
+  static final class Out {
+    private byte[] buf;
+    private int size;
+
+    /** Creates a buffer with room for {@code capacity} bytes (it grows as needed). */
+    Out(int capacity) {
+      buf = new byte[Math.max(16, capacity)];
     }
-    while ((v & ~0x7F) != 0) {
-      out.write((v & 0x7F) | 0x80);
-      v >>>= 7;
+
+    /** Appends {@code v} as a varint; rejects a negative value. */
+    void varint(int v) {
+      if (v < 0) {
+        throw new IllegalArgumentException("negative varint " + v);
+      }
+      ensure(5);
+      while ((v & ~0x7F) != 0) {
+        buf[size++] = (byte) ((v & 0x7F) | 0x80);
+        v >>>= 7;
+      }
+      buf[size++] = (byte) v;
     }
-    out.write(v);
+
+    /** Appends {@code b[off, off + len)}. */
+    void bytes(byte[] b, int off, int len) {
+      ensure(len);
+      System.arraycopy(b, off, buf, size, len);
+      size += len;
+    }
+
+    /** Returns the bytes written, in an array of exactly that length. */
+    byte[] toByteArray() {
+      return size == buf.length ? buf : Arrays.copyOf(buf, size);
+    }
+
+    private void ensure(int more) {
+      if (size + more > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+      }
+    }
   }
 
   /** A cursor over a byte range that reads varints and reports malformed input. */
