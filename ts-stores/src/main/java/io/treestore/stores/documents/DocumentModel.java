@@ -5,6 +5,7 @@ import io.treestore.fts.FullTextOptions;
 import io.treestore.fts.SearchOptions;
 import io.treestore.fts.Unit;
 import io.treestore.index.IndexDefinition;
+import io.treestore.index.IndexEntry;
 import io.treestore.index.IndexEntryIterator;
 import io.treestore.index.RecordCodec;
 import io.treestore.index.Row;
@@ -46,11 +47,14 @@ import tools.jackson.core.type.TypeReference;
  *       depth, document order) with one entry per page the node covers, and unique
  *       {@code path} (doc, version, section path);
  *   <li>full-text index {@code documents.nodes}: unit (doc, version, node), path = section
- *       path, fields title, summary, prefix_summary, text.
+ *       path, fields title, summary, prefix_summary, text;
+ *   <li>{@code documents.meta}: {@code "versions-epoch"} → a 64-bit counter that every
+ *       transaction changing a version record adds 1 to (see {@link VersionsInEffect}).
  * </ul>
  *
  * <p>Every version stores all its nodes, so reads of any version are direct index lookups.
- * Thread-safe (stateless apart from immutable table declarations).
+ * Thread-safe: apart from immutable table declarations, the only state is the cache of
+ * versions in effect, itself thread-safe.
  */
 final class DocumentModel {
   static final String STORE = "documents";
@@ -64,6 +68,12 @@ final class DocumentModel {
   final Table<Tuple> nodes;
   final FullTextIndex fts;
   final Clock clock;
+  private final VersionsInEffect inEffect = new VersionsInEffect();
+
+  /** The keyspace of the model's counters. */
+  static final String META = STORE + ".meta";
+  private static final byte[] VERSIONS_EPOCH =
+      "versions-epoch".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   /**
    * The {@code record_cache_bytes} setting's default: off. Under reads spread evenly over a
@@ -371,6 +381,44 @@ final class DocumentModel {
     }
   }
 
+  /**
+   * As {@link #versionIdAsOf}, through the cache of versions in effect when the transaction
+   * is read-only ({@link VersionsInEffect}).
+   *
+   * @param epoch {@link #versionsEpoch} of {@code tx}
+   */
+  @Nullable String versionIdAsOf(Transaction tx, long epoch, String docId, LocalDate on) {
+    if (!tx.isReadOnly()) {
+      return versionIdAsOf(tx, docId, on);
+    }
+    return inEffect.versionIdAsOf(epoch, docId, on.toString(), d -> {
+      List<VersionsInEffect.Entry> out = new ArrayList<>(1);
+      try (IndexEntryIterator it = versions.scanIndexKeys(tx, "temporal",
+          TupleRange.prefix(Tuple.of(d)))) {
+        while (it.hasNext()) {
+          IndexEntry e = it.next();
+          out.add(new VersionsInEffect.Entry(e.indexKey().getString(1),
+              e.primaryKey().getString(1)));
+        }
+      }
+      return List.copyOf(out);
+    });
+  }
+
+  /** Adds 1 to the versions epoch: called by every write of a version record. */
+  private static void versionsChanged(Transaction tx) {
+    tx.add(META, VERSIONS_EPOCH, 1);
+  }
+
+  /**
+   * Returns the versions epoch the transaction sees: how many committed transactions (and
+   * this one, if it did) changed a version record; 0 in a store written before the counter.
+   */
+  static long versionsEpoch(Transaction tx) {
+    byte[] v = tx.get(META, VERSIONS_EPOCH);
+    return v == null ? 0 : java.nio.ByteBuffer.wrap(v).getLong();
+  }
+
   List<Resolved> versionsOf(Transaction tx, String docId) {
     List<Resolved> out = new ArrayList<>();
     try (RowIterator<Tuple> it = versions.scanIndex(tx, "temporal",
@@ -455,6 +503,7 @@ final class DocumentModel {
           .encode());
     }
     Instant now = clock.instant();
+    versionsChanged(tx);
     versions.insert(tx, Tuple.of(docId, vid), new VersionRec(date, endDate,
         parsed.nodes.size(), number, now, parsed.docName, parsed.docDescription,
         parsed.attributes, diff).encode());
@@ -667,6 +716,9 @@ final class DocumentModel {
     for (Resolved r : vs) {
       versions.delete(tx, Tuple.of(docId, r.versionId));
     }
+    if (!vs.isEmpty()) {
+      versionsChanged(tx);
+    }
     docs.delete(tx, Tuple.of(docId));
     return new DocumentApi.Deleted(docId, vs.size(), nodeCount);
   }
@@ -807,10 +859,11 @@ final class DocumentModel {
         // version is looked up when its first candidate unit comes up, so documents the
         // query's terms never reach cost nothing.
         LocalDate on = q.asOf() == null ? today() : date(q.asOf(), "as_of");
+        long epoch = versionsEpoch(tx);
         Map<String, Optional<String>> selected = new HashMap<>();
         best = fts.search(tx, q.query(), base, unit -> unit.size() == 3
             && unit.getString(1).equals(selected.computeIfAbsent(unit.getString(0),
-                d -> Optional.ofNullable(versionIdAsOf(tx, d, on)))
+                d -> Optional.ofNullable(versionIdAsOf(tx, epoch, d, on)))
                 .orElse(null))).hits();
       }
     } catch (IllegalArgumentException e) {

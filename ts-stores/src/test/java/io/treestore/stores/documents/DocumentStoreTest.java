@@ -435,7 +435,10 @@ class DocumentStoreTest {
           "documents", "GetDocument", new DocumentApi.DocumentRef("x"))).code());
       try (var tx = ts.database().beginReadOnly()) {
         for (String ks : ts.database().keyspaces()) {
-          if (ks.contains("documents.") && !ks.endsWith(":stats") && !ks.endsWith(":df")) {
+          // counters are store-wide, not per document: the index statistics, and the
+          // versions epoch, which the delete itself moved on
+          if (ks.contains("documents.") && !ks.endsWith(":stats") && !ks.endsWith(":df")
+              && !ks.equals(DocumentModel.META)) {
             try (var it = tx.scan(ks, io.treestore.btree.Range.all())) {
               assertFalse(it.hasNext(), ks + " still holds entries");
             }
