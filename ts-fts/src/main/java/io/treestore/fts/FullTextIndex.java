@@ -631,13 +631,68 @@ public final class FullTextIndex {
    */
   public SearchResult search(ReadView view, String query, SearchOptions searchOptions,
       java.util.function.@Nullable Predicate<Tuple> unitFilter) {
+    return run(view, query, searchOptions, unitFilter == null ? null
+        : uk -> unitFilter.test(Tuple.decode(uk)));
+  }
+
+  /**
+   * Searches, keeping only units whose group passes a filter: as {@link #search(ReadView,
+   * String, SearchOptions, java.util.function.Predicate)} with a filter that depends only on
+   * a unit key's first {@link FullTextOptions#groupElements()} elements. The filter is asked
+   * once for a run of candidates of the same group (candidates come in key order, so a
+   * group's units come one after another), and a unit key is decoded only when its group
+   * differs from the last one's: a search over many units of few groups skips most of the
+   * decoding. A unit key with no more elements than that is its own group.
+   *
+   * @param view a transaction or snapshot (a search in a transaction sees its own changes)
+   * @param query the query
+   * @param searchOptions limit, filters, snippet shape, pruning
+   * @param groupFilter decides on a group: the tuple of a unit key's first elements
+   * @return the hits, best first, ties by unit key
+   * @throws QuerySyntaxException if the query does not parse
+   * @throws IllegalArgumentException if the query is too long
+   * @throws IllegalStateException if the index is not grouped ({@code groupElements} 0), or
+   *     the stored index was built with another analyzer or fields
+   */
+  public SearchResult searchGroups(ReadView view, String query, SearchOptions searchOptions,
+      java.util.function.Predicate<Tuple> groupFilter) {
+    Objects.requireNonNull(groupFilter, "groupFilter");
+    int g = options.groupElements();
+    if (g == 0) {
+      throw new IllegalStateException("full-text index " + name + " is not grouped; use a "
+          + "unit filter");
+    }
+    return run(view, query, searchOptions, new java.util.function.Predicate<byte[]>() {
+      private byte @Nullable [] group;
+      private boolean verdict;
+
+      @Override
+      public boolean test(byte[] uk) {
+        byte[] last = group;
+        // The encoding is self-delimiting: a key that starts with a group's encoding has
+        // that group's elements first.
+        if (last != null && uk.length >= last.length
+            && Arrays.equals(uk, 0, last.length, last, 0, last.length)) {
+          return verdict;
+        }
+        Tuple key = Tuple.decode(uk);
+        Tuple mine = key.size() <= g ? key : key.subTuple(0, g);
+        verdict = groupFilter.test(mine);
+        // a key shorter than a group is no group's prefix: nothing to remember
+        group = key.size() < g ? null : key.size() == g ? uk : mine.encode();
+        return verdict;
+      }
+    });
+  }
+
+  private SearchResult run(ReadView view, String query, SearchOptions searchOptions,
+      java.util.function.@Nullable Predicate<byte[]> rawFilter) {
     Objects.requireNonNull(query, "query");
     Objects.requireNonNull(searchOptions, "searchOptions");
     ParsedQuery q = ParsedQuery.parse(query, analyzer, options.fields());
     checkConfig(view, null);
     Searcher.Outcome o = new Searcher(view, keys, options.fields().size(), options.k1(),
-        options.b(), q.boosts()).run(q, searchOptions, unitFilter == null ? null
-        : uk -> unitFilter.test(Tuple.decode(uk)));
+        options.b(), q.boosts()).run(q, searchOptions, rawFilter);
     Set<String> terms = new HashSet<>();
     for (ParsedQuery.Clause c : q.clauses()) {
       if (c.occur() != ParsedQuery.Occur.MUST_NOT) {

@@ -194,7 +194,19 @@ class PostingBlocksTest {
       SearchResult b = plain.search(view, q, o);
       assertEquals(b.hits(), a.hits(), "'" + q + "' " + o + why);
       assertEquals(b.matched(), a.matched(), "'" + q + "' " + o + why);
+      // a filter on groups, answered once per run of a group's candidates, against the same
+      // filter asked of every unit
+      int salt = r.nextInt();
+      java.util.function.Predicate<Tuple> groups = t -> Math.floorMod(t.hashCode() ^ salt, 3)
+          != 0;
+      SearchResult byGroup = grouped.searchGroups(view, q, o, groups);
+      SearchResult byUnit = plain.search(view, q, o,
+          unit -> groups.test(unit.size() <= 1 ? unit : unit.subTuple(0, 1)));
+      assertEquals(byUnit.hits(), byGroup.hits(), "'" + q + "' " + o + " by group" + why);
+      assertEquals(byUnit.matched(), byGroup.matched(), "'" + q + "' " + o + " by group" + why);
     }
+    assertThrows(IllegalStateException.class, () -> plain.searchGroups(view, "tax",
+        SearchOptions.defaults(), t -> true));
   }
 
   private static void assertMatchesTheOracle(FullTextIndex fts, ReadView view,

@@ -855,14 +855,15 @@ final class DocumentModel {
             scope.versionId))).hits();
       } else {
         // every document at its version in effect on the date: one search, units of other
-        // versions filtered out before scoring, so the top hits are exact. A document's
-        // version is looked up when its first candidate unit comes up, so documents the
-        // query's terms never reach cost nothing.
+        // versions filtered out before scoring, so the top hits are exact. The filter is on
+        // a unit's group, (document, version), asked once per run of the group's candidates;
+        // a document's version is looked up when its first candidate comes up (documents the
+        // query's terms never reach cost nothing), from memory once a search has read it.
         LocalDate on = q.asOf() == null ? today() : date(q.asOf(), "as_of");
         long epoch = versionsEpoch(tx);
         Map<String, Optional<String>> selected = new HashMap<>();
-        best = fts.search(tx, q.query(), base, unit -> unit.size() == 3
-            && unit.getString(1).equals(selected.computeIfAbsent(unit.getString(0),
+        best = fts.searchGroups(tx, q.query(), base, group -> group.size() == 2
+            && group.getString(1).equals(selected.computeIfAbsent(group.getString(0),
                 d -> Optional.ofNullable(versionIdAsOf(tx, epoch, d, on)))
                 .orElse(null))).hits();
       }
