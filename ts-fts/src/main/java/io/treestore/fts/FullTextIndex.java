@@ -675,11 +675,17 @@ public final class FullTextIndex {
             && Arrays.equals(uk, 0, last.length, last, 0, last.length)) {
           return verdict;
         }
+        int length = Tuple.prefixLength(uk, g);
+        if (length < uk.length) {
+          // more elements than the group's: decode only the group
+          group = Arrays.copyOf(uk, length);
+          verdict = groupFilter.test(Tuple.decode(uk, 0, length));
+          return verdict;
+        }
         Tuple key = Tuple.decode(uk);
-        Tuple mine = key.size() <= g ? key : key.subTuple(0, g);
-        verdict = groupFilter.test(mine);
         // a key shorter than a group is no group's prefix: nothing to remember
-        group = key.size() < g ? null : key.size() == g ? uk : mine.encode();
+        group = key.size() < g ? null : uk;
+        verdict = groupFilter.test(key);
         return verdict;
       }
     });

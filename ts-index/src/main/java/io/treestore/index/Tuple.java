@@ -476,6 +476,31 @@ public final class Tuple implements Comparable<Tuple> {
     return t;
   }
 
+  /**
+   * Returns how many leading bytes of a tuple encoding hold its first {@code elements}
+   * elements, finding their ends without decoding them (a key's group prefix, for example).
+   * The elements passed over are checked only as far as needed to find their ends; decode
+   * the prefix to validate it.
+   *
+   * @param bytes an encoding made by {@link #encode()}
+   * @param elements how many leading elements, 0 or more
+   * @return the prefix's length, 0 to {@code bytes.length}; {@code bytes.length} if the tuple
+   *     has {@code elements} elements or fewer
+   * @throws IllegalArgumentException if {@code elements} is negative
+   * @throws TupleFormatException if an element before the end of the prefix has an unknown
+   *     type code, is truncated, or nests deeper than 100 levels
+   */
+  public static int prefixLength(byte[] bytes, int elements) {
+    if (elements < 0) {
+      throw new IllegalArgumentException("elements must be >= 0, was " + elements);
+    }
+    Decoder d = new Decoder(bytes, 0, bytes.length);
+    for (int i = 0; i < elements && d.pos < d.end; i++) {
+      d.skip(0);
+    }
+    return d.pos;
+  }
+
   private static final class Decoder {
     private static final VarHandle LONGS =
         MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -558,6 +583,65 @@ public final class Tuple implements Comparable<Tuple> {
           }
           default -> throw error(String.format("unknown type code 0x%02x", code), at);
         }
+      }
+    }
+
+    /** Moves past one element without decoding it (nested {@code level} levels deep). */
+    void skip(int level) {
+      int at = pos;
+      int code = b[pos++] & 0xFF;
+      switch (code) {
+        case NULL, FALSE, TRUE -> {
+          // the type code is the whole element (a null inside a nested tuple is handled
+          // by the nested case)
+        }
+        case BYTES, STRING -> skipEscaped(at);
+        case NESTED -> {
+          if (level >= MAX_NESTING) {
+            throw error("tuples nested deeper than " + MAX_NESTING + " levels", at);
+          }
+          while (true) {
+            if (pos >= end) {
+              throw error("nested tuple not terminated", pos);
+            }
+            if (b[pos] == 0) {
+              if (pos + 1 < end && b[pos + 1] == (byte) 0xFF) {
+                pos += 2; // a null element
+                continue;
+              }
+              pos++;
+              return;
+            }
+            skip(level + 1);
+          }
+        }
+        case INT64, DOUBLE -> skipBytes(8, at, "truncated 8-byte element");
+        case TIMESTAMP -> skipBytes(12, at, "truncated timestamp");
+        default -> throw error(String.format("unknown type code 0x%02x", code), at);
+      }
+    }
+
+    private void skipBytes(int n, int at, String message) {
+      if (pos + n > end) {
+        throw error(message, at);
+      }
+      pos += n;
+    }
+
+    /** Moves past an escaped byte or string body and its terminator. */
+    private void skipEscaped(int at) {
+      int i = pos;
+      while (true) {
+        i = zero(b, i, end);
+        if (i >= end) {
+          throw error("byte string not terminated", at);
+        }
+        if (i + 1 < end && b[i + 1] == (byte) 0xFF) {
+          i += 2;
+          continue;
+        }
+        pos = i + 1;
+        return;
       }
     }
 

@@ -81,6 +81,32 @@ class TuplePropertyTest {
     }
   }
 
+  @Test
+  void prefixLengthIsTheLengthOfTheLeadingElementsEncoding() {
+    long seed = seed("prefixLength");
+    Random rnd = new Random(seed);
+    for (int i = 0; i < 20_000; i++) {
+      Tuple t = Tuple.of(TupleModel.asInput(rnd, TupleModel.randomTuple(rnd, 6)));
+      byte[] enc = t.encode();
+      for (int n = 0; n <= t.size() + 1; n++) {
+        int expected = n >= t.size() ? enc.length : t.subTuple(0, n).encode().length;
+        assertEquals(expected, Tuple.prefixLength(enc, n), "seed " + seed + " #" + i + " " + t
+            + " first " + n);
+      }
+    }
+    assertThrows(IllegalArgumentException.class, () -> Tuple.prefixLength(new byte[0], -1));
+    // ends that are not there are reported, with where the element starts
+    TupleFormatException e = assertThrows(TupleFormatException.class,
+        () -> Tuple.prefixLength(new byte[] {0x02, 'a', 'b'}, 1));
+    assertEquals(0, e.offset());
+    assertThrows(TupleFormatException.class,
+        () -> Tuple.prefixLength(new byte[] {0x14, 1, 2}, 1));
+    assertThrows(TupleFormatException.class,
+        () -> Tuple.prefixLength(new byte[] {0x7E}, 1));
+    assertThrows(TupleFormatException.class,
+        () -> Tuple.prefixLength(new byte[] {0x05, 0x14, 0, 0, 0, 0, 0, 0, 0, 1}, 1));
+  }
+
   private static Tuple.Type expectedType(@Nullable Object v) {
     return switch (v) {
       case null -> Tuple.Type.NULL;

@@ -511,10 +511,11 @@ public final class Searcher {
       }
       boolean ok = true;
       String path = null;
+      // stays at the candidate until the next step: the hit's path is read from it
       Scorer at = required.isEmpty() ? firstAt(optional, essentialFrom, cand)
           : required.get(0);
-      path = at.path();
       if (pathPrefix != null) {
+        path = at.path();
         ok = path != null && (path.equals(pathPrefix) || path.startsWith(pathPrefix + "."));
       }
       if (ok && unitFilter != null) {
@@ -561,12 +562,13 @@ public final class Searcher {
             score += p;
           }
           matched++;
+          // the path is decoded only for a unit that enters the top k
           Scored hit = new Scored(cand, score, path);
-          if (heap.size() < k) {
-            heap.add(hit);
-          } else if (WORST_FIRST.compare(hit, heap.peek()) > 0) {
-            heap.poll();
-            heap.add(hit);
+          if (heap.size() < k || WORST_FIRST.compare(hit, heap.peek()) > 0) {
+            if (heap.size() >= k) {
+              heap.poll();
+            }
+            heap.add(pathPrefix != null ? hit : new Scored(cand, score, at.path()));
           }
         }
       }

@@ -391,13 +391,13 @@ final class DocumentModel {
     if (!tx.isReadOnly()) {
       return versionIdAsOf(tx, docId, on);
     }
-    return inEffect.versionIdAsOf(epoch, docId, on.toString(), d -> {
+    return inEffect.versionIdAsOf(epoch, docId, on, d -> {
       List<VersionsInEffect.Entry> out = new ArrayList<>(1);
       try (IndexEntryIterator it = versions.scanIndexKeys(tx, "temporal",
           TupleRange.prefix(Tuple.of(d)))) {
         while (it.hasNext()) {
           IndexEntry e = it.next();
-          out.add(new VersionsInEffect.Entry(e.indexKey().getString(1),
+          out.add(new VersionsInEffect.Entry(LocalDate.parse(e.indexKey().getString(1)),
               e.primaryKey().getString(1)));
         }
       }
@@ -861,11 +861,16 @@ final class DocumentModel {
         // query's terms never reach cost nothing), from memory once a search has read it.
         LocalDate on = q.asOf() == null ? today() : date(q.asOf(), "as_of");
         long epoch = versionsEpoch(tx);
-        Map<String, Optional<String>> selected = new HashMap<>();
+        java.util.function.Function<String, @Nullable String> inEffect;
+        if (tx.isReadOnly()) {
+          inEffect = d -> versionIdAsOf(tx, epoch, d, on);
+        } else {
+          Map<String, Optional<String>> selected = new HashMap<>();
+          inEffect = d -> selected.computeIfAbsent(d,
+              k -> Optional.ofNullable(versionIdAsOf(tx, k, on))).orElse(null);
+        }
         best = fts.searchGroups(tx, q.query(), base, group -> group.size() == 2
-            && group.getString(1).equals(selected.computeIfAbsent(group.getString(0),
-                d -> Optional.ofNullable(versionIdAsOf(tx, epoch, d, on)))
-                .orElse(null))).hits();
+            && group.getString(1).equals(inEffect.apply(group.getString(0)))).hits();
       }
     } catch (IllegalArgumentException e) {
       throw StoreException.invalid(e.getMessage());

@@ -1,5 +1,6 @@
 package io.treestore.stores.documents;
 
+import java.time.LocalDate;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,8 +28,8 @@ final class VersionsInEffect {
   /** Documents kept per generation (an entry is tens of bytes per version). */
   static final int MAX_DOCUMENTS = 1 << 18;
 
-  /** One temporal-index entry of a document: the effective date (ISO) and the version id. */
-  record Entry(String effectiveDate, String versionId) {}
+  /** One temporal-index entry of a document: the effective date and the version id. */
+  record Entry(LocalDate effective, String versionId) {}
 
   private record Generation(long epoch, ConcurrentHashMap<String, List<Entry>> docs) {}
 
@@ -41,11 +42,11 @@ final class VersionsInEffect {
    *
    * @param epoch the versions epoch the reader's snapshot sees
    * @param docId the document
-   * @param on the date, ISO {@code yyyy-mm-dd}
+   * @param on the date
    * @param load reads the document's entries in index order from the reader's snapshot
    * @return the version id, or {@code null} if no version is in effect then (or no document)
    */
-  @Nullable String versionIdAsOf(long epoch, String docId, String on,
+  @Nullable String versionIdAsOf(long epoch, String docId, LocalDate on,
       Function<String, List<Entry>> load) {
     Generation g = current.get();
     if (g.epoch < epoch) {
@@ -66,7 +67,7 @@ final class VersionsInEffect {
     }
     for (int i = entries.size() - 1; i >= 0; i--) {
       Entry e = entries.get(i);
-      if (e.effectiveDate().compareTo(on) <= 0) {
+      if (e.effective().compareTo(on) <= 0) {
         return e.versionId();
       }
     }
