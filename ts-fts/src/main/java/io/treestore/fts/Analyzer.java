@@ -1,6 +1,8 @@
 package io.treestore.fts;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Splits text into the terms a {@link FullTextIndex} indexes and a query searches for.
@@ -29,4 +31,24 @@ public interface Analyzer {
    *     text
    */
   List<Token> analyze(String text);
+
+  /**
+   * Returns the tokens of a text whose term is one of {@code terms}: exactly {@link
+   * #analyze}'s tokens with the others left out, positions and offsets unchanged. A search
+   * calls it to find the matches for a hit's snippet; an analyzer may override it to skip
+   * building the tokens it leaves out.
+   *
+   * @param text the text, as for {@link #analyze}
+   * @param terms the terms wanted
+   * @return those tokens, in text order
+   */
+  default List<Token> analyzeMatching(String text, Set<String> terms) {
+    List<Token> out = new ArrayList<>();
+    for (Token t : analyze(text)) {
+      if (terms.contains(t.term())) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
 }

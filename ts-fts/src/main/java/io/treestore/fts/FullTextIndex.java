@@ -712,10 +712,10 @@ public final class FullTextIndex {
         throw new IllegalStateException("full-text index " + name + ": posting for missing unit "
             + Tuple.decode(s.unit()) + "; run a check");
       }
-      // A snippet needs the tokens only, not the postings an update builds from them.
+      // A snippet needs the matched tokens only, not the postings an update builds.
       String text = join(decodeUnit(b).texts(), null);
       hits.add(new Hit(Tuple.decode(s.unit()), s.score(), s.path(), Snippets.make(text,
-          analyzer.analyze(text), terms, searchOptions.snippetChars(),
+          analyzer.analyzeMatching(text, terms), terms, searchOptions.snippetChars(),
           searchOptions.markStart(), searchOptions.markEnd())));
     }
     return new SearchResult(hits, o.matched(), o.postingsScored());

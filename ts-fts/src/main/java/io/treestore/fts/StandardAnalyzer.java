@@ -109,6 +109,63 @@ public final class StandardAnalyzer implements Analyzer {
     return out;
   }
 
+  /**
+   * As {@link #analyze}, filtered to {@code terms}, without building the other tokens: an
+   * all-ASCII run whose length is no term's length is passed over without allocating (its
+   * lower-cased form has the same length), and only the remaining runs are lower-cased and
+   * looked up.
+   */
+  @Override
+  public List<Token> analyzeMatching(String text, Set<String> terms) {
+    List<Token> out = new ArrayList<>();
+    int longest = 0;
+    for (String t : terms) {
+      longest = Math.max(longest, t.length());
+    }
+    boolean[] length = new boolean[longest + 1];
+    for (String t : terms) {
+      length[t.length()] = true;
+    }
+    int n = text.length();
+    int i = 0;
+    int position = 0;
+    while (i < n) {
+      if (!tokenAt(text, i)) {
+        i += Character.charCount(text.codePointAt(i));
+        continue;
+      }
+      int start = i;
+      int count = 0;
+      boolean ascii = true;
+      while (i < n) {
+        char c = text.charAt(i);
+        if (c < 128) {
+          if (!ASCII_TOKEN[c]) {
+            break;
+          }
+          i++;
+        } else {
+          int cp = text.codePointAt(i);
+          if (!isTokenCodePoint(cp)) {
+            break;
+          }
+          ascii = false;
+          i += Character.charCount(cp);
+        }
+        count++;
+      }
+      int len = i - start;
+      if (count <= MAX_TOKEN_CODE_POINTS && (!ascii || (len <= longest && length[len]))) {
+        String term = text.substring(start, i).toLowerCase(Locale.ROOT);
+        if (terms.contains(term) && !STOP_WORDS.contains(term)) {
+          out.add(new Token(term, position, start, i));
+        }
+      }
+      position++;
+    }
+    return out;
+  }
+
   private static boolean tokenAt(String text, int i) {
     char c = text.charAt(i);
     return c < 128 ? ASCII_TOKEN[c] : isTokenCodePoint(text.codePointAt(i));

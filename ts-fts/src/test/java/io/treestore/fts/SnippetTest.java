@@ -140,7 +140,8 @@ class SnippetTest {
   void randomSnippetsCutNoWordAndShowAMatch() {
     Random r = new Random(SEED);
     List<String> words = new ArrayList<>(List.of("alpha", "beta", "gamma", "delta", "the",
-        "of", "their", "x", "12", "café", "中文", "\uD835\uDC00\uD835\uDC01"));
+        "of", "their", "x", "12", "café", "中文", "\uD835\uDC00\uD835\uDC01", "Alpha",
+        "BETA", "\u0130x"));
     String[] seps = {" ", " ", " ", ", ", ".\n", "\t", "\u0000", " - ", "\r\n"};
     for (int round = 0; round < 3000; round++) {
       StringBuilder sb = new StringBuilder();
@@ -155,6 +156,12 @@ class SnippetTest {
       String s = snippet(text, terms, chars);
       String ctx = "text '" + text + "' terms " + terms + " chars " + chars + " snippet '" + s
           + "' (seed " + SEED + ")";
+      // what a search uses: only the matching tokens, found without building the others;
+      // they are the filtered tokens, and the snippet is the same
+      List<Token> matching = analyzer.analyzeMatching(text, terms);
+      assertEquals(analyzer.analyze(text).stream().filter(t -> terms.contains(t.term()))
+          .toList(), matching, ctx);
+      assertEquals(s, Snippets.make(text, matching, terms, chars, "[", "]"), ctx);
       String p = plain(s).strip();
       String cleaned = clean(text);
       assertTrue(cleaned.contains(p), "snippet is a piece of the cleaned text: " + ctx);

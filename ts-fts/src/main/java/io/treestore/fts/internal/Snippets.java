@@ -25,7 +25,9 @@ public final class Snippets {
    * Makes a snippet.
    *
    * @param text the unit's text
-   * @param tokens its tokens
+   * @param tokens its tokens, or only those whose term is in {@code terms} (the others only
+   *     keep the window's edges off the middle of a word, and the edges are moved off
+   *     letters and digits anyway, so for the standard analyzer the snippet is the same)
    * @param terms the query's positive terms
    * @param chars the window length in chars, {@code >= 16}
    * @param markStart put before a matched token
