@@ -72,25 +72,28 @@ public final class StandardAnalyzer implements Analyzer {
   @Override
   public List<Token> analyze(String text) {
     List<Token> out = new ArrayList<>();
-    int n = text.length();
+    // one bulk copy, then a plain array loop (see analyzeMatching)
+    char[] a = text.toCharArray();
+    int n = a.length;
     int i = 0;
     int position = 0;
     while (i < n) {
-      if (!tokenAt(text, i)) {
-        i += Character.charCount(text.codePointAt(i));
+      int skip = nonToken(a, i);
+      if (skip > 0) {
+        i += skip;
         continue;
       }
       int start = i;
       int count = 0;
       while (i < n) {
-        char c = text.charAt(i);
+        char c = a[i];
         if (c < 128) {
           if (!ASCII_TOKEN[c]) {
             break;
           }
           i++;
         } else {
-          int cp = text.codePointAt(i);
+          int cp = Character.codePointAt(a, i);
           if (!isTokenCodePoint(cp)) {
             break;
           }
@@ -107,6 +110,16 @@ public final class StandardAnalyzer implements Analyzer {
       position++;
     }
     return out;
+  }
+
+  /** Returns 0 if a token starts at {@code i}, else the chars of the code point there. */
+  private static int nonToken(char[] a, int i) {
+    char c = a[i];
+    if (c < 128) {
+      return ASCII_TOKEN[c] ? 0 : 1;
+    }
+    int cp = Character.codePointAt(a, i);
+    return isTokenCodePoint(cp) ? 0 : Character.charCount(cp);
   }
 
   /**
@@ -126,26 +139,30 @@ public final class StandardAnalyzer implements Analyzer {
     for (String t : terms) {
       length[t.length()] = true;
     }
-    int n = text.length();
+    // one bulk copy, then a plain array loop: charAt on a non-Latin-1 string checks its
+    // bounds and coder on every call
+    char[] a = text.toCharArray();
+    int n = a.length;
     int i = 0;
     int position = 0;
     while (i < n) {
-      if (!tokenAt(text, i)) {
-        i += Character.charCount(text.codePointAt(i));
+      int skip = nonToken(a, i);
+      if (skip > 0) {
+        i += skip;
         continue;
       }
       int start = i;
       int count = 0;
       boolean ascii = true;
       while (i < n) {
-        char c = text.charAt(i);
+        char c = a[i];
         if (c < 128) {
           if (!ASCII_TOKEN[c]) {
             break;
           }
           i++;
         } else {
-          int cp = text.codePointAt(i);
+          int cp = Character.codePointAt(a, i);
           if (!isTokenCodePoint(cp)) {
             break;
           }
@@ -164,11 +181,6 @@ public final class StandardAnalyzer implements Analyzer {
       position++;
     }
     return out;
-  }
-
-  private static boolean tokenAt(String text, int i) {
-    char c = text.charAt(i);
-    return c < 128 ? ASCII_TOKEN[c] : isTokenCodePoint(text.codePointAt(i));
   }
 
   @Override
