@@ -405,7 +405,10 @@ final class DocumentModel {
     });
   }
 
-  /** Adds 1 to the versions epoch: called by every write of a version record. */
+  /**
+   * Adds 1 to the versions epoch: called by every operation that writes version records,
+   * in the transaction that writes them.
+   */
   private static void versionsChanged(Transaction tx) {
     tx.add(META, VERSIONS_EPOCH, 1);
   }
@@ -861,16 +864,16 @@ final class DocumentModel {
         // query's terms never reach cost nothing), from memory once a search has read it.
         LocalDate on = q.asOf() == null ? today() : date(q.asOf(), "as_of");
         long epoch = versionsEpoch(tx);
-        java.util.function.Function<String, @Nullable String> inEffect;
+        java.util.function.Function<String, @Nullable String> versionOf;
         if (tx.isReadOnly()) {
-          inEffect = d -> versionIdAsOf(tx, epoch, d, on);
+          versionOf = d -> versionIdAsOf(tx, epoch, d, on);
         } else {
           Map<String, Optional<String>> selected = new HashMap<>();
-          inEffect = d -> selected.computeIfAbsent(d,
+          versionOf = d -> selected.computeIfAbsent(d,
               k -> Optional.ofNullable(versionIdAsOf(tx, k, on))).orElse(null);
         }
         best = fts.searchGroups(tx, q.query(), base, group -> group.size() == 2
-            && group.getString(1).equals(inEffect.apply(group.getString(0)))).hits();
+            && group.getString(1).equals(versionOf.apply(group.getString(0)))).hits();
       }
     } catch (IllegalArgumentException e) {
       throw StoreException.invalid(e.getMessage());
