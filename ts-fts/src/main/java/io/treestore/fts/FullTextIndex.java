@@ -168,7 +168,7 @@ public final class FullTextIndex {
   // ------------------------------------------------------------------ analysis
 
   /** A unit's analysis: joined text, tokens, and per term the posting. */
-  private record Analysis(String text, List<Token> tokens, Map<String, Posting> postings) {}
+  private record Analysis(List<Token> tokens, Map<String, Posting> postings) {}
 
   /** One term's occurrences in a unit: frequency per field and positions, ascending. */
   private static final class Occurrences {
@@ -244,7 +244,7 @@ public final class FullTextIndex {
       out.put(e.getKey(), new Posting(path, tokens.size(), o.tf, Arrays.copyOf(o.positions,
           o.count)));
     }
-    return new Analysis(text, tokens, out);
+    return new Analysis(tokens, out);
   }
 
   private Map<Integer, String> fieldTexts(Unit unit) {
@@ -392,9 +392,7 @@ public final class FullTextIndex {
       return -1;
     }
     // a tuple's encoding starts with the encoding of its first elements
-    byte[] prefix = key.subTuple(0, g).encode();
-    assert Arrays.equals(encoded, 0, prefix.length, prefix, 0, prefix.length);
-    return prefix.length;
+    return Tuple.prefixLength(encoded, g);
   }
 
   /** One term's posting changes, in unit-key order, and its document-frequency change. */

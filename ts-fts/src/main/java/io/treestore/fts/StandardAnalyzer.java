@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The built-in {@code standard} analyzer, exactly as the design specifies:
@@ -71,55 +72,7 @@ public final class StandardAnalyzer implements Analyzer {
 
   @Override
   public List<Token> analyze(String text) {
-    List<Token> out = new ArrayList<>();
-    // one bulk copy, then a plain array loop (see analyzeMatching)
-    char[] a = text.toCharArray();
-    int n = a.length;
-    int i = 0;
-    int position = 0;
-    while (i < n) {
-      int skip = nonToken(a, i);
-      if (skip > 0) {
-        i += skip;
-        continue;
-      }
-      int start = i;
-      int count = 0;
-      while (i < n) {
-        char c = a[i];
-        if (c < 128) {
-          if (!ASCII_TOKEN[c]) {
-            break;
-          }
-          i++;
-        } else {
-          int cp = Character.codePointAt(a, i);
-          if (!isTokenCodePoint(cp)) {
-            break;
-          }
-          i += Character.charCount(cp);
-        }
-        count++;
-      }
-      if (count <= MAX_TOKEN_CODE_POINTS) {
-        String term = text.substring(start, i).toLowerCase(Locale.ROOT);
-        if (term.length() > MAX_STOP_WORD_CHARS || !STOP_WORDS.contains(term)) {
-          out.add(new Token(term, position, start, i));
-        }
-      }
-      position++;
-    }
-    return out;
-  }
-
-  /** Returns 0 if a token starts at {@code i}, else the chars of the code point there. */
-  private static int nonToken(char[] a, int i) {
-    char c = a[i];
-    if (c < 128) {
-      return ASCII_TOKEN[c] ? 0 : 1;
-    }
-    int cp = Character.codePointAt(a, i);
-    return isTokenCodePoint(cp) ? 0 : Character.charCount(cp);
+    return tokens(text, null);
   }
 
   /**
@@ -130,15 +83,24 @@ public final class StandardAnalyzer implements Analyzer {
    */
   @Override
   public List<Token> analyzeMatching(String text, Set<String> terms) {
+    return tokens(text, terms);
+  }
+
+  /** The tokens of {@code text}; with {@code terms}, only those whose term is one of them. */
+  private static List<Token> tokens(String text, @Nullable Set<String> terms) {
+    // with terms: which lengths an all-ASCII run must have to be one of them
+    boolean[] length = new boolean[0];
+    if (terms != null) {
+      int longest = 0;
+      for (String t : terms) {
+        longest = Math.max(longest, t.length());
+      }
+      length = new boolean[longest + 1];
+      for (String t : terms) {
+        length[t.length()] = true;
+      }
+    }
     List<Token> out = new ArrayList<>();
-    int longest = 0;
-    for (String t : terms) {
-      longest = Math.max(longest, t.length());
-    }
-    boolean[] length = new boolean[longest + 1];
-    for (String t : terms) {
-      length[t.length()] = true;
-    }
     // one bulk copy, then a plain array loop: charAt on a non-Latin-1 string checks its
     // bounds and coder on every call
     char[] a = text.toCharArray();
@@ -172,15 +134,27 @@ public final class StandardAnalyzer implements Analyzer {
         count++;
       }
       int len = i - start;
-      if (count <= MAX_TOKEN_CODE_POINTS && (!ascii || (len <= longest && length[len]))) {
+      boolean candidate = terms == null || !ascii || (len < length.length && length[len]);
+      if (count <= MAX_TOKEN_CODE_POINTS && candidate) {
         String term = text.substring(start, i).toLowerCase(Locale.ROOT);
-        if (terms.contains(term) && !STOP_WORDS.contains(term)) {
+        if ((terms == null || terms.contains(term))
+            && (term.length() > MAX_STOP_WORD_CHARS || !STOP_WORDS.contains(term))) {
           out.add(new Token(term, position, start, i));
         }
       }
       position++;
     }
     return out;
+  }
+
+  /** Returns 0 if a token starts at {@code i}, else the chars of the code point there. */
+  private static int nonToken(char[] a, int i) {
+    char c = a[i];
+    if (c < 128) {
+      return ASCII_TOKEN[c] ? 0 : 1;
+    }
+    int cp = Character.codePointAt(a, i);
+    return isTokenCodePoint(cp) ? 0 : Character.charCount(cp);
   }
 
   @Override

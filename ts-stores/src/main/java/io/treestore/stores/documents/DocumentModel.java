@@ -382,15 +382,14 @@ final class DocumentModel {
   }
 
   /**
-   * As {@link #versionIdAsOf}, through the cache of versions in effect when the transaction
-   * is read-only ({@link VersionsInEffect}).
+   * As {@link #versionIdAsOf}, through the cache of versions in effect ({@link
+   * VersionsInEffect}); only for a read-only transaction, whose epoch no other transaction
+   * can share with other versions.
    *
    * @param epoch {@link #versionsEpoch} of {@code tx}
    */
   @Nullable String versionIdAsOf(Transaction tx, long epoch, String docId, LocalDate on) {
-    if (!tx.isReadOnly()) {
-      return versionIdAsOf(tx, docId, on);
-    }
+    assert tx.isReadOnly() : "the versions cache is for read-only transactions";
     return inEffect.versionIdAsOf(epoch, docId, on, d -> {
       List<VersionsInEffect.Entry> out = new ArrayList<>(1);
       try (IndexEntryIterator it = versions.scanIndexKeys(tx, "temporal",
