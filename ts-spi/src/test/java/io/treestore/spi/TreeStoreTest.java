@@ -1,6 +1,7 @@
 package io.treestore.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,6 +83,25 @@ class TreeStoreTest {
         .withDatabase(DatabaseOptions.defaults().withDurability(Durability.NONE))
         .withDiscovery(false)
         .withProviders(List.of(new KvProvider("alpha"), new KvProvider("beta"))));
+  }
+
+  @Test
+  void onlyReadsCanBeBounded() {
+    OperationHandler<String, String> echo = (tx, q) -> q;
+    StoreOperation<String, String> lookup = StoreOperation.lookup("Get", String.class,
+        String.class, "Echoes.", echo);
+    assertEquals(OperationKind.READ, lookup.kind());
+    assertTrue(lookup.bounded());
+    assertFalse(StoreOperation.read("Scan", String.class, String.class, "Echoes.", echo)
+        .bounded());
+    assertFalse(StoreOperation.write("Put", String.class, String.class, "Echoes.", echo)
+        .bounded());
+    assertFalse(new StoreOperation<>("Get", OperationKind.READ, String.class, String.class,
+        "Echoes.", echo).bounded());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new StoreOperation<>("Put", OperationKind.WRITE, String.class, String.class,
+            "Echoes.", echo, true));
+    assertTrue(e.getMessage().contains("Put writes"), e.getMessage());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.treestore.server.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,6 +39,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,6 +56,26 @@ class GrpcTransportTest {
   private TreeStore open() {
     return TreeStore.open(dir, TreeStoreOptions.defaults()
         .withDatabase(DatabaseOptions.defaults().withDurability(Durability.NONE)));
+  }
+
+  @Test
+  void boundedReadsRunOnTheEventLoopAndEverythingElseOnWorkers() {
+    try (TreeStore ts = open()) {
+      Set<String> inline = GrpcTransport.inlineMethods(ts);
+      String svc = TreeStoreServiceGrpc.SERVICE_NAME + "/";
+      for (String rpc : List.of("Health", "GetNode", "GetChildren", "GetAncestorPath",
+          "GetNodesByPage", "GetByPath", "GetVersionAsOf")) {
+        assertTrue(inline.contains(svc + rpc), rpc + " should run on the event loop");
+      }
+      assertTrue(inline.contains("grpc.health.v1.Health/Check"));
+      // Writes wait for the log to sync; scans, searches and whole trees take unbounded time.
+      for (String rpc : List.of("StoreDocument", "BatchInsertNodes", "DeleteDocument",
+          "StoreToolResult", "StorePrompt", "GetSubtree", "GetTree", "SearchByKeyword",
+          "ListDocuments", "GetDocument", "ListVersions", "GetToolResults", "Call", "Stats")) {
+        assertFalse(inline.contains(svc + rpc), rpc + " should run on a worker");
+      }
+      assertEquals(8, inline.size(), inline.toString());
+    }
   }
 
   @Test

@@ -61,13 +61,13 @@ public final class DocumentStore implements Store {
         StoreOperation.write("DeleteDocument", DocumentRef.class, DocumentApi.Deleted.class,
             "Deletes a document with all its versions and nodes.",
             (tx, q) -> model.delete(tx, q.docId())),
-        StoreOperation.read("GetNode", NodeRef.class, Node.class, "Returns one node.",
+        StoreOperation.lookup("GetNode", NodeRef.class, Node.class, "Returns one node.",
             (tx, q) -> {
               String vid = model.readVersion(tx, q.docId(), q.version(), q.asOf());
               return model.node(q.docId(), vid, model.nodeRec(tx, q.docId(),
                   vid, q.nodeId()), null);
             }),
-        StoreOperation.read("GetChildren", NodeRef.class, NodeList.class,
+        StoreOperation.lookup("GetChildren", NodeRef.class, NodeList.class,
             "Returns a node's children in document order.", (tx, q) -> {
               String vid = model.readVersion(tx, q.docId(), q.version(), q.asOf());
               NodeRec parent = model.nodeRec(tx, q.docId(), vid, q.nodeId());
@@ -91,13 +91,13 @@ public final class DocumentStore implements Store {
               }
               return new DocumentApi.Tree(q.docId(), vid, roots);
             }),
-        StoreOperation.read("GetAncestorPath", NodeRef.class, NodeList.class,
+        StoreOperation.lookup("GetAncestorPath", NodeRef.class, NodeList.class,
             "Returns a node's ancestors, root first, the node itself excluded.", (tx, q) -> {
               String vid = model.readVersion(tx, q.docId(), q.version(), q.asOf());
               return list(q.docId(), vid, model.ancestors(tx, q.docId(),
                   vid, model.nodeRec(tx, q.docId(), vid, q.nodeId())));
             }),
-        StoreOperation.read("GetNodesByPage", DocumentApi.PageRef.class, NodeList.class,
+        StoreOperation.lookup("GetNodesByPage", DocumentApi.PageRef.class, NodeList.class,
             "Returns the nodes whose page range holds a page, outermost first, then in"
                 + " document order.", (tx, q) -> {
               if (q.page() < 0) {
@@ -110,7 +110,7 @@ public final class DocumentStore implements Store {
               }
               return list(q.docId(), vid, found);
             }),
-        StoreOperation.read("GetByPath", DocumentApi.PathRef.class, Node.class,
+        StoreOperation.lookup("GetByPath", DocumentApi.PathRef.class, Node.class,
             "Returns the node at an outline position such as 2.1.3.", (tx, q) -> {
               String vid = model.readVersion(tx, q.docId(), q.version(), q.asOf());
               if (q.sectionPath() == null || q.sectionPath().isEmpty()) {

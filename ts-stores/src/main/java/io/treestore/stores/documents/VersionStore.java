@@ -42,7 +42,7 @@ public final class VersionStore implements Store {
               }
               return new DocumentApi.VersionList(out);
             }),
-        StoreOperation.read("GetVersionAsOf", DocumentApi.VersionAsOf.class,
+        StoreOperation.lookup("GetVersionAsOf", DocumentApi.VersionAsOf.class,
             DocumentApi.VersionAnswer.class, "Returns the version in effect on a date.",
             (tx, q) -> {
               if (q.asOf() == null) {

@@ -109,7 +109,7 @@ public final class AuditStore implements Store {
         StoreOperation.write("RecordEvent", RecordEvent.class, Recorded.class,
             "Appends an event: an actor did an action, optionally to a document or node.",
             this::record),
-        StoreOperation.read("GetEvent", GetEvent.class, AuditEvent.class,
+        StoreOperation.lookup("GetEvent", GetEvent.class, AuditEvent.class,
             "Returns one event by its id.", this::get),
         StoreOperation.read("GetEvents", GetEvents.class, Events.class,
             "Returns an actor's events in a time window, oldest or newest first.",
