@@ -20,7 +20,7 @@ import tools.jackson.databind.JsonNode;
  * Jackson and flattened here, independently of the server: each node's parent, depth,
  * 1-based section path, children and page range, in document order.
  */
-final class Trees {
+public final class Trees {
   private static volatile @Nullable List<Tree> all;
 
   private Trees() {}
@@ -36,22 +36,42 @@ final class Trees {
    * @param json the node object of the file
    * @param order position in document order
    */
-  record Node(String id, @Nullable String parent, int depth, String path, List<String> children,
+  public record Node(String id, @Nullable String parent, int depth, String path, List<String> children,
       JsonNode json, int order) {
-    String title() {
+    /**
+     * Returns the title.
+     *
+     * @return {@code title}
+     */
+    public String title() {
       return json.get("title").asString();
     }
 
-    int start() {
+    /**
+     * Returns the first page.
+     *
+     * @return {@code start_index}
+     */
+    public int start() {
       return json.get("start_index").asInt();
     }
 
-    /** The page end as stored: a range with end before start covers its start page only. */
-    int end() {
+    /**
+     * The page end as stored: a range with end before start covers its start page only.
+     *
+     * @return the last page
+     */
+    public int end() {
       return Math.max(start(), json.get("end_index").asInt());
     }
 
-    @Nullable String text(String field) {
+    /**
+     * Returns a string field of the node.
+     *
+     * @param field the JSON field name
+     * @return its value, or null if absent or null
+     */
+    public @Nullable String text(String field) {
       JsonNode v = json.get(field);
       return v == null || v.isNull() ? null : v.asString();
     }
@@ -68,13 +88,25 @@ final class Trees {
    * @param byId nodes by id
    * @param roots root ids in order
    */
-  record Tree(String docId, Path file, String raw, JsonNode json, List<Node> nodes,
+  public record Tree(String docId, Path file, String raw, JsonNode json, List<Node> nodes,
       Map<String, Node> byId, List<String> roots) {
-    int size() {
+    /**
+     * Returns the number of nodes.
+     *
+     * @return the node count
+     */
+    public int size() {
       return nodes.size();
     }
 
-    Node node(String id) {
+    /**
+     * Returns a node by id.
+     *
+     * @param id the node id
+     * @return the node
+     * @throws IllegalArgumentException if the tree has no such node
+     */
+    public Node node(String id) {
       Node n = byId.get(id);
       if (n == null) {
         throw new IllegalArgumentException(docId + " has no node " + id);
@@ -135,7 +167,14 @@ final class Trees {
     return a;
   }
 
-  static Tree get(String docId) {
+  /**
+   * Returns a tree of the dataset by its file name without {@code .json}.
+   *
+   * @param docId the name, such as {@code earthmover}
+   * @return the tree
+   * @throws java.util.NoSuchElementException if the dataset has no such file
+   */
+  public static Tree get(String docId) {
     return all().stream().filter(t -> t.docId().equals(docId)).findFirst().orElseThrow();
   }
 
