@@ -118,6 +118,12 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--tls-key", description = "PEM PKCS#8 private key for --tls-cert.")
     @Nullable Path tlsKey;
 
+    @Option(names = "--grpc-inline-reads", defaultValue = "true", arity = "1",
+        description = "Run bounded reads (GetNode, GetChildren, ...) on the gRPC event loop"
+        + " that read the request, saving a thread hand-off per call (default true); false"
+        + " runs every call on a worker, for stores much larger than memory.")
+    boolean grpcInlineReads;
+
     @Option(names = "--load", description = "Ingest the PageIndex *.json files of this"
         + " directory after starting (documents already present are skipped; the doc id is"
         + " the file name without .json).")
@@ -166,6 +172,7 @@ public final class Main implements Callable<Integer> {
               settings.put("port", String.valueOf(grpcPort));
               settings.put("max-message-bytes", String.valueOf(maxBody));
               settings.put("rate-limit", String.valueOf(rateLimit));
+              settings.put("inline-reads", String.valueOf(grpcInlineReads));
               if (tokensFile != null) {
                 settings.put("auth-tokens-file", tokensFile.toString());
               }

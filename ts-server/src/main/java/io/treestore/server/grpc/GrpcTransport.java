@@ -70,7 +70,8 @@ import tools.jackson.core.JacksonException;
  * that read the request, which saves a hand-off to another thread per call (about 40 us of
  * the 240 us an empty call took on the 2-core benchmark machine, docs/benchmarks-server.md).
  * Every other RPC, writes among them, runs on a pool of worker threads, so a long scan or a
- * log sync never holds up the connections its event loop serves.
+ * log sync never holds up the connections its event loop serves. The setting
+ * {@code inline-reads=false} sends every call to the workers.
  *
  * <p>Thread-safe.
  */
@@ -89,7 +90,7 @@ final class GrpcTransport implements TransportProvider.Transport {
       .name("treestore-grpc-worker-", 0).daemon(true).factory());
 
   GrpcTransport(TreeStore ts, String host, int port, Guard guard, long maxMessageBytes,
-      @Nullable File tlsCert, @Nullable File tlsKey) {
+      @Nullable File tlsCert, @Nullable File tlsKey, boolean inlineReads) {
     this.ts = ts;
     this.metrics = Metrics.of(ts);
     this.guard = guard;
@@ -102,7 +103,8 @@ final class GrpcTransport implements TransportProvider.Transport {
     }
     ServerServiceDefinition service = ServerInterceptors.intercept(definition(),
         new AuthInterceptor());
-    Set<String> inline = inlineMethods(ts);
+    Set<String> inline = inlineReads ? inlineMethods(ts) : Set.of();
+    this.inline = inline;
     try {
       this.server = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
           .forAddress(new java.net.InetSocketAddress(host, port), creds)
@@ -131,6 +133,12 @@ final class GrpcTransport implements TransportProvider.Transport {
   }
 
   private final String host;
+  private final Set<String> inline;
+
+  /** The full names of the methods this server runs on its event loops. */
+  Set<String> inline() {
+    return inline;
+  }
 
   /**
    * Returns the full names of the methods that run on the event loop: the RPCs of bounded

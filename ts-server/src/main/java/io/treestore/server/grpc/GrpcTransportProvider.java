@@ -12,11 +12,13 @@ import java.util.Set;
  * {@code 127.0.0.1}, loopback only), {@code port} (default 50051; 0 picks a free
  * one), {@code max-message-bytes} (default 64 MiB), {@code auth-tokens-file},
  * {@code auth-tokens}, {@code rate-limit}, {@code tls-cert}, {@code tls-key} (as for
- * {@code http}).
+ * {@code http}), {@code inline-reads} ({@code true}, the default: bounded reads run on the
+ * event loop that read them, ADR 0009; {@code false}: every call runs on a worker thread,
+ * for stores much larger than memory, whose lookups read the disk).
  */
 public final class GrpcTransportProvider implements TransportProvider {
   private static final Set<String> KNOWN = Set.of("host", "port", "max-message-bytes",
-      "auth-tokens-file", "auth-tokens", "rate-limit", "tls-cert", "tls-key");
+      "auth-tokens-file", "auth-tokens", "rate-limit", "tls-cert", "tls-key", "inline-reads");
 
   /** Creates the provider (used by {@link java.util.ServiceLoader}). */
   public GrpcTransportProvider() {
@@ -49,6 +51,11 @@ public final class GrpcTransportProvider implements TransportProvider {
       throw new IllegalArgumentException("grpc port, max-message-bytes or rate-limit out of"
           + " range");
     }
+    String inline = settings.getOrDefault("inline-reads", "true");
+    if (!inline.equals("true") && !inline.equals("false")) {
+      throw new IllegalArgumentException("grpc setting inline-reads must be true or false, was '"
+          + inline + "'");
+    }
     String tokensFile = settings.get("auth-tokens-file");
     Guard guard = new Guard(Guard.load(tokensFile == null ? null
         : java.nio.file.Path.of(tokensFile), settings.get("auth-tokens")), rate);
@@ -58,6 +65,7 @@ public final class GrpcTransportProvider implements TransportProvider {
       throw new IllegalArgumentException("tls-cert and tls-key go together");
     }
     return new GrpcTransport(treeStore, settings.getOrDefault("host", "127.0.0.1"), port,
-        guard, max, cert == null ? null : new File(cert), key == null ? null : new File(key));
+        guard, max, cert == null ? null : new File(cert), key == null ? null : new File(key),
+        Boolean.parseBoolean(inline));
   }
 }

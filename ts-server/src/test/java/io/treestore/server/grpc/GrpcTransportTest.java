@@ -79,6 +79,38 @@ class GrpcTransportTest {
   }
 
   @Test
+  void inlineReadsCanBeTurnedOff() throws Exception {
+    try (TreeStore ts = open()) {
+      IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+          () -> new GrpcTransportProvider().start(ts, Map.of("port", "0",
+              "inline-reads", "yes")));
+      assertTrue(bad.getMessage().contains("inline-reads must be true or false"),
+          bad.getMessage());
+      try (TransportProvider.Transport on = new GrpcTransportProvider().start(ts,
+              Map.of("port", "0"));
+          TransportProvider.Transport off = new GrpcTransportProvider().start(ts,
+              Map.of("port", "0", "inline-reads", "false"))) {
+        assertEquals(GrpcTransport.inlineMethods(ts), ((GrpcTransport) on).inline());
+        assertEquals(Set.of(), ((GrpcTransport) off).inline());
+        int port = Integer.parseInt(off.address().substring(off.address().lastIndexOf(':')
+            + 1));
+        ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+            .build();
+        try {
+          var stub = TreeStoreServiceGrpc.newBlockingStub(ch).withDeadlineAfter(30,
+              TimeUnit.SECONDS);
+          stub.storeDocument(StoreDocumentRequest.newBuilder().setDocId("q1")
+              .setJson(Files.readString(tree("q1-fy25-earnings.with_text.json"))).build());
+          assertEquals("Direct-to-Consumer", stub.getNode(NodeRequest.newBuilder()
+              .setDocId("q1").setNodeId("0014").build()).getTitle());
+        } finally {
+          ch.shutdownNow();
+        }
+      }
+    }
+  }
+
+  @Test
   void rpcsRunTheStoreOperations() throws Exception {
     try (TreeStore ts = open();
         TransportProvider.Transport t = new GrpcTransportProvider().start(ts,
