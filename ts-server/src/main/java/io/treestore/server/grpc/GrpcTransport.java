@@ -158,8 +158,12 @@ final class GrpcTransport implements TransportProvider.Transport {
       }
       for (var store : ts.operations().values()) {
         StoreOperation<?, ?> op = store.get(rpc);
-        if (op != null && op.bounded()) {
-          out.add(m.getFullMethodName());
+        if (op != null) {
+          // the store that the handler calls (storeOf): the first that has the operation
+          if (op.bounded()) {
+            out.add(m.getFullMethodName());
+          }
+          break;
         }
       }
     }
