@@ -269,6 +269,19 @@ public final class Table<R> {
   }
 
   /**
+   * Reads a record's stored bytes without decoding them: for a caller that needs only part of
+   * a large record (with the tuple codec, {@link Tuple#decodeElements}) or only whether it
+   * exists. The record cache is not consulted.
+   *
+   * @param view a transaction or snapshot
+   * @param primaryKey the key
+   * @return a copy of the bytes the codec wrote, or {@code null} if absent
+   */
+  public byte @Nullable [] getEncoded(ReadView view, Tuple primaryKey) {
+    return view.get(name, primaryKey.encode());
+  }
+
+  /**
    * Looks a record up by a unique index key.
    *
    * @param view a transaction or snapshot

@@ -477,6 +477,37 @@ public final class Tuple implements Comparable<Tuple> {
   }
 
   /**
+   * Decodes only the elements {@code from} (inclusive) to {@code to} (exclusive) of a tuple
+   * encoding, passing over the elements before them without decoding them (a record's child
+   * list without its long text, for example). Consecutive top-level elements encode to
+   * consecutive bytes, so the result is the tuple of those elements.
+   *
+   * @param bytes an encoding made by {@link #encode()}
+   * @param from the first element, 0 or more
+   * @param to one past the last element, at least {@code from}; elements past the tuple's end
+   *     are left out
+   * @return the elements as a tuple
+   * @throws IllegalArgumentException if {@code from} is negative or {@code to < from}
+   * @throws TupleFormatException if an element passed over has an unknown type code, is
+   *     truncated or nests too deep, or the decoded elements are malformed (the offset then
+   *     counts from the first decoded element)
+   */
+  public static Tuple decodeElements(byte[] bytes, int from, int to) {
+    if (from < 0 || to < from) {
+      throw new IllegalArgumentException("need 0 <= from <= to, were " + from + " and " + to);
+    }
+    Decoder d = new Decoder(bytes, 0, bytes.length);
+    for (int i = 0; i < from && d.pos < d.end; i++) {
+      d.skip(0);
+    }
+    int start = d.pos;
+    for (int i = from; i < to && d.pos < d.end; i++) {
+      d.skip(0);
+    }
+    return decode(bytes, start, d.pos - start);
+  }
+
+  /**
    * Returns how many leading bytes of a tuple encoding hold its first {@code elements}
    * elements, finding their ends without decoding them (a key's group prefix, for example).
    * The elements passed over are checked only as far as needed to find their ends; decode

@@ -192,12 +192,16 @@ class TableModelTest {
     List<Row<Tuple>> rows = new ArrayList<>();
     for (Tuple pk : pks) {
       assertEquals(model.get(pk), table.get(v, pk), ctx + " get " + pk);
+      byte[] stored = table.getEncoded(v, pk);
+      assertEquals(model.get(pk), stored == null ? null : Tuple.decode(stored),
+          ctx + " getEncoded " + pk);
       rows.add(new Row<>(pk, pk, model.get(pk)));
     }
     for (int i = 0; i < 10; i++) {
       Tuple pk = Docs.randomPk(rnd);
       if (!model.containsKey(pk)) {
         assertNull(table.get(v, pk), ctx + " get " + pk);
+        assertNull(table.getEncoded(v, pk), ctx + " getEncoded " + pk);
       }
     }
     assertEquals(rows, Docs.drain(table.scan(v, TupleRange.all())), ctx + " scan all");

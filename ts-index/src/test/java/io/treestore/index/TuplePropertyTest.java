@@ -107,6 +107,30 @@ class TuplePropertyTest {
         () -> Tuple.prefixLength(new byte[] {0x05, 0x14, 0, 0, 0, 0, 0, 0, 0, 1}, 1));
   }
 
+  @Test
+  void decodeElementsIsTheSubTupleOfThoseElements() {
+    long seed = seed("decodeElements");
+    Random rnd = new Random(seed);
+    for (int i = 0; i < 20_000; i++) {
+      Tuple t = Tuple.of(TupleModel.asInput(rnd, TupleModel.randomTuple(rnd, 6)));
+      byte[] enc = t.encode();
+      int from = rnd.nextInt(t.size() + 2);
+      int to = from + rnd.nextInt(t.size() + 2);
+      Tuple expected = t.subTuple(Math.min(from, t.size()), Math.min(to, t.size()));
+      assertEquals(expected, Tuple.decodeElements(enc, from, to), "seed " + seed + " #" + i
+          + " " + t + " [" + from + ", " + to + ")");
+    }
+    assertThrows(IllegalArgumentException.class, () -> Tuple.decodeElements(new byte[0], -1,
+        0));
+    assertThrows(IllegalArgumentException.class, () -> Tuple.decodeElements(new byte[0], 2,
+        1));
+    // an element passed over that does not end is reported, as is a bad decoded element
+    assertThrows(TupleFormatException.class,
+        () -> Tuple.decodeElements(new byte[] {0x02, 'a', 'b'}, 1, 2));
+    assertThrows(TupleFormatException.class,
+        () -> Tuple.decodeElements(new byte[] {0x02, 'a', 0, 0x7E}, 1, 2));
+  }
+
   private static Tuple.Type expectedType(@Nullable Object v) {
     return switch (v) {
       case null -> Tuple.Type.NULL;

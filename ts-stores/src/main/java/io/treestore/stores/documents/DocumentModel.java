@@ -745,6 +745,67 @@ final class DocumentModel {
     return NodeRec.of(t);
   }
 
+  /**
+   * A node's stored record, undecoded: for reads that need only its parent or its child list,
+   * so that its text (tens of kilobytes near the root of a tree with page texts) is not
+   * decoded for nothing.
+   */
+  byte[] nodeBytes(Transaction tx, String docId, String versionId, String nodeId) {
+    byte[] b = nodes.getEncoded(tx, Tuple.of(docId, versionId, checkId(nodeId, "node_id")));
+    if (b == null) {
+      explainMissing(tx, docId, versionId);
+      throw StoreException.notFound("document '" + docId + "' version '" + versionId
+          + "' has no node '" + nodeId + "'");
+    }
+    return b;
+  }
+
+  /**
+   * The leading fields of a stored node record ({@link NodeRec} elements 0 to 7), decoded
+   * without its summaries and text.
+   */
+  record NodeHead(String nodeId, @Nullable String parentId, String title,
+      @Nullable Integer pageStart, @Nullable Integer pageEnd) {
+    static NodeHead of(byte[] record) {
+      Tuple t = Tuple.decodeElements(record, 0, 8);
+      if (t.size() != 8) {
+        throw new StoreException(ErrorCode.INTERNAL, "a stored node record has " + t.size()
+            + " leading elements, not 8; run a check");
+      }
+      return new NodeHead(t.getString(0), str(t, 1), t.getString(5), integer(t, 6),
+          integer(t, 7));
+    }
+  }
+
+  /** The section path of a stored node record ({@link NodeRec} element 11). */
+  static String sectionPathOf(byte[] record) {
+    return storedElement(record, 11).getString(0);
+  }
+
+  /** The parent id of a stored node record ({@link NodeRec} element 1), nothing else decoded. */
+  static @Nullable String parentIdOf(byte[] record) {
+    return str(storedElement(record, 1), 0);
+  }
+
+  /** The child ids of a stored node record ({@link NodeRec} element 12), in order. */
+  static List<String> childIdsOf(byte[] record) {
+    Tuple kids = storedElement(record, 12).getTuple(0);
+    List<String> ids = new ArrayList<>(kids.size());
+    for (int i = 0; i < kids.size(); i++) {
+      ids.add(kids.getString(i));
+    }
+    return ids;
+  }
+
+  private static Tuple storedElement(byte[] record, int i) {
+    Tuple t = Tuple.decodeElements(record, i, i + 1);
+    if (t.size() != 1) {
+      throw new StoreException(ErrorCode.INTERNAL, "a stored node record has no element " + i
+          + "; run a check");
+    }
+    return t;
+  }
+
   List<NodeRec> children(Transaction tx, String docId, String versionId,
       @Nullable String parentId) {
     List<NodeRec> out = new ArrayList<>();
@@ -762,11 +823,17 @@ final class DocumentModel {
    * no index scan; the parent index holds the same children in the same order).
    */
   List<NodeRec> children(Transaction tx, String docId, String versionId, NodeRec parent) {
-    List<NodeRec> out = new ArrayList<>(parent.childIds.size());
-    for (String id : parent.childIds) {
+    return children(tx, docId, versionId, parent.nodeId, parent.childIds);
+  }
+
+  /** As {@link #children(Transaction, String, String, NodeRec)}, from the parent's ids. */
+  List<NodeRec> children(Transaction tx, String docId, String versionId, String parentId,
+      List<String> childIds) {
+    List<NodeRec> out = new ArrayList<>(childIds.size());
+    for (String id : childIds) {
       Tuple t = nodes.get(tx, Tuple.of(docId, versionId, id));
       if (t == null) {
-        throw new StoreException(ErrorCode.INTERNAL, "node '" + parent.nodeId + "' of document '"
+        throw new StoreException(ErrorCode.INTERNAL, "node '" + parentId + "' of document '"
             + docId + "' version '" + versionId + "' lists a child '" + id + "' that is not"
             + " stored; run a check");
       }
@@ -799,15 +866,21 @@ final class DocumentModel {
   }
 
   List<NodeRec> ancestors(Transaction tx, String docId, String versionId, NodeRec n) {
+    return ancestors(tx, docId, versionId, n.nodeId, n.parentId);
+  }
+
+  /** The ancestors of a node given by its id and its parent's id, root first. */
+  List<NodeRec> ancestors(Transaction tx, String docId, String versionId, String nodeId,
+      @Nullable String parentId) {
     List<NodeRec> out = new ArrayList<>();
-    String p = n.parentId;
+    String p = parentId;
     int guard = 0;
     while (p != null) {
       NodeRec a = nodeRec(tx, docId, versionId, p);
       out.add(0, a);
       p = a.parentId;
       if (++guard > 100_000) {
-        throw new StoreException(ErrorCode.INTERNAL, "parent chain of node " + n.nodeId
+        throw new StoreException(ErrorCode.INTERNAL, "parent chain of node " + nodeId
             + " does not end");
       }
     }
@@ -882,13 +955,22 @@ final class DocumentModel {
     for (io.treestore.fts.Hit h : hits) {
       String d = h.unitKey().getString(0);
       String v = h.unitKey().getString(1);
-      NodeRec n = nodeRec(tx, d, v, h.unitKey().getString(2));
+      // A hit carries titles, pages and outline positions, no texts: none is decoded.
+      byte[] rec = nodeBytes(tx, d, v, h.unitKey().getString(2));
+      NodeHead n = NodeHead.of(rec);
       List<String> titles = new ArrayList<>();
-      for (NodeRec a : ancestors(tx, d, v, n)) {
-        titles.add(a.title);
+      int guard = 0;
+      for (String p = n.parentId(); p != null; ) {
+        NodeHead a = NodeHead.of(nodeBytes(tx, d, v, p));
+        titles.addFirst(a.title());
+        p = a.parentId();
+        if (++guard > 100_000) {
+          throw new StoreException(ErrorCode.INTERNAL, "parent chain of node " + n.nodeId()
+              + " does not end");
+        }
       }
-      out.add(new DocumentApi.Hit(d, v, n.nodeId, h.score(), n.title, n.pageStart, n.pageEnd,
-          n.sectionPath, titles, h.snippet()));
+      out.add(new DocumentApi.Hit(d, v, n.nodeId(), h.score(), n.title(), n.pageStart(),
+          n.pageEnd(), sectionPathOf(rec), titles, h.snippet()));
     }
     return new DocumentApi.SearchResult(out);
   }

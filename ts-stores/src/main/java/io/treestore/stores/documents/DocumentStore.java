@@ -70,8 +70,10 @@ public final class DocumentStore implements Store {
         StoreOperation.lookup("GetChildren", NodeRef.class, NodeList.class,
             "Returns a node's children in document order.", (tx, q) -> {
               String vid = model.readVersion(tx, q.docId(), q.version(), q.asOf());
-              NodeRec parent = model.nodeRec(tx, q.docId(), vid, q.nodeId());
-              return list(q.docId(), vid, model.children(tx, q.docId(), vid, parent));
+              // the parent's child list only: its text is not part of the answer
+              byte[] parent = model.nodeBytes(tx, q.docId(), vid, q.nodeId());
+              return list(q.docId(), vid, model.children(tx, q.docId(), vid, q.nodeId(),
+                  DocumentModel.childIdsOf(parent)));
             }),
         StoreOperation.read("GetSubtree", DocumentApi.SubtreeRef.class, Node.class,
             "Returns a node with its descendants down to a depth.", (tx, q) -> {
@@ -94,8 +96,10 @@ public final class DocumentStore implements Store {
         StoreOperation.lookup("GetAncestorPath", NodeRef.class, NodeList.class,
             "Returns a node's ancestors, root first, the node itself excluded.", (tx, q) -> {
               String vid = model.readVersion(tx, q.docId(), q.version(), q.asOf());
-              return list(q.docId(), vid, model.ancestors(tx, q.docId(),
-                  vid, model.nodeRec(tx, q.docId(), vid, q.nodeId())));
+              // the node's parent id only: the node itself is not part of the answer
+              byte[] node = model.nodeBytes(tx, q.docId(), vid, q.nodeId());
+              return list(q.docId(), vid, model.ancestors(tx, q.docId(), vid, q.nodeId(),
+                  DocumentModel.parentIdOf(node)));
             }),
         StoreOperation.lookup("GetNodesByPage", DocumentApi.PageRef.class, NodeList.class,
             "Returns the nodes whose page range holds a page, outermost first, then in"
