@@ -340,13 +340,21 @@ final class DocumentModel {
    * The version a node read names. An explicit version is not looked up here: the read
    * itself finds its nodes or not, and only then ({@link #explainMissing}) is the version
    * checked, so a read that succeeds costs one lookup less. A date, or no version, is resolved
-   * at once.
+   * at once from the temporal index alone: the version record, whose node diff holds the old
+   * and new values of every changed node, is read only to explain a miss.
    */
   String readVersion(Transaction tx, String docId, @Nullable String version,
       @Nullable String asOf) {
     if (version != null && asOf == null) {
       checkId(docId, "doc_id");
       return checkId(version, "version");
+    }
+    if (version == null) {
+      checkId(docId, "doc_id");
+      String id = versionIdAsOf(tx, docId, asOf == null ? today() : date(asOf, "as_of"));
+      if (id != null) {
+        return id;
+      }
     }
     return resolve(tx, docId, version, asOf).versionId();
   }
@@ -925,9 +933,13 @@ final class DocumentModel {
     try {
       if (q.docId() != null) {
         // one document: its version's units are one key range of the postings
-        Resolved scope = resolve(tx, q.docId(), q.version(), q.asOf());
-        best = fts.search(tx, q.query(), base.withKeyPrefix(Tuple.of(q.docId(),
-            scope.versionId))).hits();
+        String scope = readVersion(tx, q.docId(), q.version(), q.asOf());
+        if (q.version() != null
+            && versions.getEncoded(tx, Tuple.of(q.docId(), scope)) == null) {
+          explainMissing(tx, q.docId(), scope); // throws: no such document or version
+        }
+        best = fts.search(tx, q.query(), base.withKeyPrefix(Tuple.of(q.docId(), scope)))
+            .hits();
       } else {
         // every document at its version in effect on the date: one search, units of other
         // versions filtered out before scoring, so the top hits are exact. The filter is on

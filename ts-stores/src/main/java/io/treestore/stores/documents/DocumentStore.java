@@ -1,9 +1,11 @@
 package io.treestore.stores.documents;
 
+import io.treestore.index.IndexEntryIterator;
 import io.treestore.index.Row;
 import io.treestore.index.RowIterator;
 import io.treestore.index.Tuple;
 import io.treestore.index.TupleRange;
+import io.treestore.spi.ErrorCode;
 import io.treestore.spi.Store;
 import io.treestore.spi.StoreException;
 import io.treestore.spi.StoreOperation;
@@ -162,13 +164,27 @@ public final class DocumentStore implements Store {
 
   private DocumentInfo info(Transaction tx, String docId) {
     model.docRecord(tx, docId);
-    List<Resolved> all = model.versionsOf(tx, docId);
+    // Counted from the temporal index: version records carry node diffs, read only for the
+    // version shown.
+    int count = 0;
+    String latest = null;
+    try (IndexEntryIterator it = model.versions.scanIndexKeys(tx, "temporal",
+        TupleRange.prefix(Tuple.of(docId)))) {
+      while (it.hasNext()) {
+        latest = it.next().primaryKey().getString(1);
+        count++;
+      }
+    }
+    if (latest == null) {
+      throw new StoreException(ErrorCode.INTERNAL, "document '" + docId + "' has no"
+          + " versions; run a check");
+    }
     Resolved v = model.asOf(tx, docId, model.today());
     if (v == null) {
-      v = all.get(all.size() - 1);
+      v = model.resolve(tx, docId, latest, null);
     }
     return new DocumentInfo(docId, v.rec().docName(), v.rec().docDescription(), v.versionId(),
-        v.rec().effectiveDate(), v.rec().nodeCount(), all.size());
+        v.rec().effectiveDate(), v.rec().nodeCount(), count);
   }
 
   private DocumentList list(Transaction tx, DocumentApi.ListDocuments q) {

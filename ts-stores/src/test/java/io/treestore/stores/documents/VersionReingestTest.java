@@ -179,6 +179,16 @@ class VersionReingestTest {
     }
     TreeSet<String> everyId = new TreeSet<>();
     history.forEach(v -> everyId.addAll(v.nodes().keySet()));
+    // a search scoped to a version that does not exist says so, and finds nothing
+    StoreException nv = assertThrows(StoreException.class, () -> ts.call("documents",
+        "SearchByKeyword", new DocumentApi.Search(Trees.MARK, doc, "no-such", null, null,
+            10)), ctx);
+    assertEquals(ErrorCode.NOT_FOUND, nv.code(), ctx);
+    assertEquals("document '" + doc + "' has no version 'no-such'", nv.getMessage(), ctx);
+    StoreException nd = assertThrows(StoreException.class, () -> ts.call("documents",
+        "SearchByKeyword", new DocumentApi.Search(Trees.MARK, doc + "-no-such", null, null,
+            null, 10)), ctx);
+    assertEquals(ErrorCode.NOT_FOUND, nd.code(), ctx);
     for (LocalDate day : days) {
       Ingested want = inEffect(timeline, day);
       String at = ctx + ", as of " + day;

@@ -1,7 +1,9 @@
 package io.treestore.stores.documents;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.treestore.spi.StoreException;
 import io.treestore.spi.TreeStore;
 import io.treestore.spi.TreeStoreOptions;
 import io.treestore.txn.DatabaseOptions;
@@ -59,6 +61,25 @@ class VersionsInEffectTest {
 
   private static List<String> hits(DocumentApi.SearchResult r) {
     return r.hits().stream().map(h -> h.docId() + "/" + h.versionId()).sorted().toList();
+  }
+
+  @Test
+  void aDocumentWithOnlyFutureVersionsShowsItsLatestAndCountsThemAll() {
+    try (TreeStore ts = open()) {
+      ts.call("documents", "StoreDocument", version("later", "v2", "2027-03-01", "b"));
+      ts.call("documents", "StoreDocument", version("later", "v1", "2027-01-01", "a"));
+      DocumentApi.DocumentInfo info = (DocumentApi.DocumentInfo) ts.call("documents",
+          "GetDocument", new DocumentApi.DocumentRef("later"));
+      // nothing is in effect on 2026-06-01: the latest by effective date is shown
+      assertEquals(new DocumentApi.DocumentInfo("later", "d", null, "v2", "2027-03-01", 1, 2),
+          info);
+      StoreException e = assertThrows(StoreException.class, () -> ts.call("documents",
+          "GetNode", new DocumentApi.NodeRef("later", "0001", null, null)));
+      assertEquals("no version of document 'later' is in effect on 2026-06-01 (today)",
+          e.getMessage());
+      assertEquals("v1", ((DocumentApi.Node) ts.call("documents", "GetNode",
+          new DocumentApi.NodeRef("later", "0001", null, "2027-02-01"))).versionId());
+    }
   }
 
   @Test
