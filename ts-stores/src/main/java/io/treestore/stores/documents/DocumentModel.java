@@ -241,6 +241,20 @@ final class DocumentModel {
           t.getInstant(4), str(t, 5), str(t, 6), str(t, 7), diff);
     }
 
+    /**
+     * The fields of a stored version record before its diff (elements 0 to 7), the diff not
+     * decoded; its diff is empty.
+     */
+    static VersionRec headOf(byte[] record) {
+      Tuple t = Tuple.decodeElements(record, 0, 8);
+      if (t.size() != 8) {
+        throw new IllegalArgumentException("version record has " + t.size()
+            + " leading elements, not 8");
+      }
+      return new VersionRec(t.getString(0), str(t, 1), (int) t.getLong(2), t.getLong(3),
+          t.getInstant(4), str(t, 5), str(t, 6), str(t, 7), List.of());
+    }
+
     VersionRec withEndDate(@Nullable String end) {
       return new VersionRec(effectiveDate, end, nodeCount, number, created, docName,
           docDescription, attributes, diff);

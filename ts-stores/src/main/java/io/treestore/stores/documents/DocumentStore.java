@@ -16,7 +16,6 @@ import io.treestore.stores.documents.DocumentApi.Node;
 import io.treestore.stores.documents.DocumentApi.NodeList;
 import io.treestore.stores.documents.DocumentApi.NodeRef;
 import io.treestore.stores.documents.DocumentModel.NodeRec;
-import io.treestore.stores.documents.DocumentModel.Resolved;
 import io.treestore.txn.Transaction;
 import java.util.ArrayList;
 import java.util.List;
@@ -179,12 +178,18 @@ public final class DocumentStore implements Store {
       throw new StoreException(ErrorCode.INTERNAL, "document '" + docId + "' has no"
           + " versions; run a check");
     }
-    Resolved v = model.asOf(tx, docId, model.today());
-    if (v == null) {
-      v = model.resolve(tx, docId, latest, null);
+    String vid = model.versionIdAsOf(tx, docId, model.today());
+    if (vid == null) {
+      vid = latest;
     }
-    return new DocumentInfo(docId, v.rec().docName(), v.rec().docDescription(), v.versionId(),
-        v.rec().effectiveDate(), v.rec().nodeCount(), count);
+    byte[] stored = model.versions.getEncoded(tx, Tuple.of(docId, vid));
+    if (stored == null) {
+      throw new StoreException(ErrorCode.INTERNAL, "the temporal index of document '" + docId
+          + "' names a version '" + vid + "' that is not stored; run a check");
+    }
+    DocumentModel.VersionRec v = DocumentModel.VersionRec.headOf(stored);
+    return new DocumentInfo(docId, v.docName(), v.docDescription(), vid, v.effectiveDate(),
+        v.nodeCount(), count);
   }
 
   private DocumentList list(Transaction tx, DocumentApi.ListDocuments q) {
