@@ -497,14 +497,8 @@ public final class Tuple implements Comparable<Tuple> {
       throw new IllegalArgumentException("need 0 <= from <= to, were " + from + " and " + to);
     }
     Decoder d = new Decoder(bytes, 0, bytes.length);
-    for (int i = 0; i < from && d.pos < d.end; i++) {
-      d.skip(0);
-    }
-    int start = d.pos;
-    for (int i = from; i < to && d.pos < d.end; i++) {
-      d.skip(0);
-    }
-    return decode(bytes, start, d.pos - start);
+    int start = d.skipElements(from);
+    return decode(bytes, start, d.skipElements(to - from) - start);
   }
 
   /**
@@ -525,11 +519,7 @@ public final class Tuple implements Comparable<Tuple> {
     if (elements < 0) {
       throw new IllegalArgumentException("elements must be >= 0, was " + elements);
     }
-    Decoder d = new Decoder(bytes, 0, bytes.length);
-    for (int i = 0; i < elements && d.pos < d.end; i++) {
-      d.skip(0);
-    }
-    return d.pos;
+    return new Decoder(bytes, 0, bytes.length).skipElements(elements);
   }
 
   private static final class Decoder {
@@ -615,6 +605,14 @@ public final class Tuple implements Comparable<Tuple> {
           default -> throw error(String.format("unknown type code 0x%02x", code), at);
         }
       }
+    }
+
+    /** Moves past up to {@code n} top-level elements; returns the position after them. */
+    int skipElements(int n) {
+      for (int i = 0; i < n && pos < end; i++) {
+        skip(0);
+      }
+      return pos;
     }
 
     /** Moves past one element without decoding it (nested {@code level} levels deep). */

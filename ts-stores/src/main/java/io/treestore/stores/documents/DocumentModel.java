@@ -894,13 +894,24 @@ final class DocumentModel {
   /** The ancestors of a node given by its id and its parent's id, root first. */
   List<NodeRec> ancestors(Transaction tx, String docId, String versionId, String nodeId,
       @Nullable String parentId) {
-    List<NodeRec> out = new ArrayList<>();
+    return parentChain(nodeId, parentId, id -> nodeRec(tx, docId, versionId, id),
+        a -> a.parentId);
+  }
+
+  /**
+   * Walks up from a node's parent to its root, reading each ancestor with {@code read};
+   * returns them root first.
+   */
+  private static <T> List<T> parentChain(String nodeId, @Nullable String parentId,
+      java.util.function.Function<String, T> read,
+      java.util.function.Function<T, @Nullable String> parentOf) {
+    List<T> out = new ArrayList<>();
     String p = parentId;
     int guard = 0;
     while (p != null) {
-      NodeRec a = nodeRec(tx, docId, versionId, p);
-      out.add(0, a);
-      p = a.parentId;
+      T a = read.apply(p);
+      out.addFirst(a);
+      p = parentOf.apply(a);
       if (++guard > 100_000) {
         throw new StoreException(ErrorCode.INTERNAL, "parent chain of node " + nodeId
             + " does not end");
@@ -984,17 +995,9 @@ final class DocumentModel {
       // A hit carries titles, pages and outline positions, no texts: none is decoded.
       byte[] rec = nodeBytes(tx, d, v, h.unitKey().getString(2));
       NodeHead n = NodeHead.of(rec);
-      List<String> titles = new ArrayList<>();
-      int guard = 0;
-      for (String p = n.parentId(); p != null; ) {
-        NodeHead a = NodeHead.of(nodeBytes(tx, d, v, p));
-        titles.addFirst(a.title());
-        p = a.parentId();
-        if (++guard > 100_000) {
-          throw new StoreException(ErrorCode.INTERNAL, "parent chain of node " + n.nodeId()
-              + " does not end");
-        }
-      }
+      List<String> titles = parentChain(n.nodeId(), n.parentId(),
+          id -> NodeHead.of(nodeBytes(tx, d, v, id)), NodeHead::parentId).stream()
+          .map(NodeHead::title).toList();
       out.add(new DocumentApi.Hit(d, v, n.nodeId(), h.score(), n.title(), n.pageStart(),
           n.pageEnd(), sectionPathOf(rec), titles, h.snippet()));
     }

@@ -1,5 +1,6 @@
 package io.treestore.stores.documents;
 
+import io.treestore.index.IndexEntry;
 import io.treestore.index.IndexEntryIterator;
 import io.treestore.index.Row;
 import io.treestore.index.RowIterator;
@@ -163,14 +164,21 @@ public final class DocumentStore implements Store {
 
   private DocumentInfo info(Transaction tx, String docId) {
     model.docRecord(tx, docId);
-    // Counted from the temporal index: version records carry node diffs, read only for the
-    // version shown.
+    // One pass over the temporal index (effective date, then number) counts the versions and
+    // finds the one in effect today: the last not dated after today, else the latest. Version
+    // records carry node diffs; only the shown one is read, without its diff.
+    String today = model.today().toString();
     int count = 0;
     String latest = null;
+    String inEffect = null;
     try (IndexEntryIterator it = model.versions.scanIndexKeys(tx, "temporal",
         TupleRange.prefix(Tuple.of(docId)))) {
       while (it.hasNext()) {
-        latest = it.next().primaryKey().getString(1);
+        IndexEntry e = it.next();
+        latest = e.primaryKey().getString(1);
+        if (e.indexKey().getString(1).compareTo(today) <= 0) {
+          inEffect = latest; // ISO dates order as strings
+        }
         count++;
       }
     }
@@ -178,10 +186,7 @@ public final class DocumentStore implements Store {
       throw new StoreException(ErrorCode.INTERNAL, "document '" + docId + "' has no"
           + " versions; run a check");
     }
-    String vid = model.versionIdAsOf(tx, docId, model.today());
-    if (vid == null) {
-      vid = latest;
-    }
+    String vid = inEffect != null ? inEffect : latest;
     byte[] stored = model.versions.getEncoded(tx, Tuple.of(docId, vid));
     if (stored == null) {
       throw new StoreException(ErrorCode.INTERNAL, "the temporal index of document '" + docId
