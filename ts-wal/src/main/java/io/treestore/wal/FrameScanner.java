@@ -26,6 +26,8 @@ final class FrameScanner {
   static final int DAMAGED = 2;
 
   private static final int BUFFER_BYTES = 256 << 10;
+  /** Compared with, by {@link #zerosFrom}; never written. */
+  private static final byte[] ZEROS = new byte[BUFFER_BYTES];
 
   private final FileChannel channel;
   private final ByteBuffer buf = ByteBuffer.allocate(BUFFER_BYTES);
@@ -161,6 +163,29 @@ final class FrameScanner {
       }
     }
     return -1;
+  }
+
+  /**
+   * Tells whether every byte in {@code [off, limit)} is zero: space preallocated after the last
+   * record (see {@link WalOptions#preallocateBytes()}), which a frame can never be, since a
+   * frame's LSN is at least 1.
+   *
+   * @param off where to start, {@code <= limit}
+   * @return true if only zeros follow (also when {@code off == limit})
+   * @throws IOException if the file cannot be read
+   */
+  boolean zerosFrom(long off) throws IOException {
+    for (long o = off; o < limit; ) {
+      int n = (int) Math.min(BUFFER_BYTES, limit - o);
+      ensure(o, n);
+      int at = (int) (o - bufStart);
+      byte[] a = buf.array();
+      if (java.util.Arrays.mismatch(a, at, at + n, ZEROS, 0, n) >= 0) {
+        return false;
+      }
+      o += n;
+    }
+    return true;
   }
 
   /** Makes bytes {@code [off, off + n)} available in the buffer; {@code off + n <= limit}. */

@@ -33,11 +33,13 @@ final class Recovery {
    * @param activePath the last segment, to which appends go
    * @param activeFirstLsn its first LSN
    * @param activeChannel its channel, open for reading and writing
-   * @param activeEnd its size, after any truncation
+   * @param activeEnd the end of its last valid record
+   * @param activeSize its file size, after any truncation: {@code activeEnd} plus the zeros
+   *     preallocated after it
    * @param lastLsn the LSN of the last valid record, or {@code activeFirstLsn - 1}
    */
   record Result(List<Wal.Seg> sealed, Path activePath, long activeFirstLsn,
-      FileChannel activeChannel, long activeEnd, long lastLsn) {}
+      FileChannel activeChannel, long activeEnd, long activeSize, long lastLsn) {}
 
   private record Entry(Path path, long firstLsn) {}
 
@@ -72,7 +74,8 @@ final class Recovery {
         Wal.closeQuietly(ch);
         throw new WalException(p, "fsync of the new first segment failed: " + e, e);
       }
-      return new Result(List.of(), p, startLsn, ch, Wal.SEGMENT_HEADER_BYTES, startLsn - 1);
+      return new Result(List.of(), p, startLsn, ch, Wal.SEGMENT_HEADER_BYTES,
+          Wal.SEGMENT_HEADER_BYTES, startLsn - 1);
     }
     List<Wal.Seg> sealed = new ArrayList<>();
     long expected = -1;
@@ -105,7 +108,7 @@ final class Recovery {
           }
           LOG.log(Level.DEBUG, () -> dir + ": opened, " + files.size() + " segments, LSNs "
               + files.getFirst().firstLsn() + " to " + lastLsn);
-          return new Result(sealed, e.path(), e.firstLsn(), ch, end, lastLsn);
+          return new Result(sealed, e.path(), e.firstLsn(), ch, end, sc.size(), lastLsn);
         }
         sealed.add(new Wal.Seg(e.firstLsn(), e.path(), end));
         expected = lastLsn + 1;
@@ -120,10 +123,16 @@ final class Recovery {
     throw new AssertionError("unreachable: the last segment returns");
   }
 
-  /** A checked segment: its valid end offset and the LSN of its last record. */
-  private record Scanned(long end, long lastLsn) {}
+  /** A checked segment: its valid end offset, the LSN of its last record, its file size. */
+  private record Scanned(long end, long lastLsn, long size) {}
 
-  /** Checks one segment's header and frames; truncates a torn tail of the last segment. */
+  /**
+   * Checks one segment's header and frames; truncates a torn tail of the last segment. Zeros
+   * from the end of the last record to the end of the file are space the log preallocated
+   * (see {@link WalOptions#preallocateBytes()}), not damage, in any segment: a segment is
+   * synced before the next one is created, and the next one's first LSN proves that no record
+   * of it is missing.
+   */
   private static Scanned scan(Entry e, FileChannel ch, boolean isLast, boolean syncs)
       throws IOException {
     long size = ch.size();
@@ -154,6 +163,9 @@ final class Recovery {
       if (r == FrameScanner.END) {
         break;
       }
+      if (s.zerosFrom(off)) {
+        break;
+      }
       String reason = s.reason;
       if (!isLast) {
         throw new WalCorruptionException(e.path(), off, reason + " (in a segment that is not "
@@ -178,9 +190,10 @@ final class Recovery {
       LOG.log(Level.WARNING, e.path() + ": torn or damaged tail at offset " + off + " ("
           + reason + "); truncated " + (size - off) + " bytes, the log ends at LSN "
           + (lsn - 1));
+      size = off;
       break;
     }
-    return new Scanned(off, lsn - 1);
+    return new Scanned(off, lsn - 1, size);
   }
 
   /**

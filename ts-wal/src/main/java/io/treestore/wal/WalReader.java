@@ -113,11 +113,14 @@ public final class WalReader implements Iterator<WalRecord>, AutoCloseable {
       FileChannel ch = channel;
       assert sc != null && ch != null;
       long limit = st.limitOf(s.firstLsn());
-      if (limit < 0) {
-        limit = ch.size(); // deleted while we read it: it was sealed, its size is final
+      boolean deleted = limit < 0;
+      if (deleted) {
+        // Deleted while we read it: it was sealed, its size is final; preallocated zeros may
+        // follow its last record.
+        limit = ch.size();
       }
       sc.limit(limit);
-      if (offset < limit) {
+      if (offset < limit && !(deleted && sc.zerosFrom(offset))) {
         boolean wanted = scanLsn >= fromLsn;
         int r = sc.read(offset, scanLsn, wanted);
         if (r != FrameScanner.OK) {

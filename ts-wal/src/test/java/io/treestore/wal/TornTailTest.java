@@ -50,9 +50,16 @@ class TornTailTest {
       }
     }
     Path seg = Logs.segments(dir).getFirst();
-    image = Files.readAllBytes(seg);
+    byte[] file = Files.readAllBytes(seg);
     offsets = Logs.frameOffsets(sizes);
-    assertEquals(offsets[sizes.length], image.length, "layout of the test log");
+    int end = (int) offsets[sizes.length];
+    assertTrue(file.length > end && file.length - end < WalOptions.DEFAULT_PREALLOCATE_BYTES,
+        "layout of the test log: its records, then at most 1 MiB of preallocated zeros: "
+        + file.length);
+    for (int i = end; i < file.length; i++) {
+      assertEquals(0, file[i], "preallocated byte at offset " + i);
+    }
+    image = Arrays.copyOf(file, end); // as a log written without preallocation
   }
 
   @Test
@@ -69,7 +76,10 @@ class TornTailTest {
       try (Wal wal = Wal.open(dir, Logs.none())) {
         assertEquals(complete, wal.lastLsn(), ctx);
         Logs.assertRecords(expected, 1, complete, Logs.readAll(wal, 1), ctx);
-        assertEquals(offsets[complete], Files.size(seg), ctx + ": truncated to the last record");
+        long size = Files.size(seg);
+        assertTrue(size == offsets[complete] || size == cut && zeros(image, offsets[complete],
+            (int) cut), ctx + ": truncated to the last record, or kept if only zeros follow it, "
+            + "which preallocated space cannot be told from: " + size);
         byte[] p = Logs.payload(SEED, 1000 + cut, 33);
         assertEquals(complete + 1, wal.append((byte) 9, p), ctx + ": next LSN");
       }
@@ -79,6 +89,38 @@ class TornTailTest {
         Logs.assertRecords(expected, 1, complete, all.subList(0, complete), ctx);
         assertEquals(new WalRecord(complete + 1, (byte) 9, Logs.payload(SEED, 1000 + cut, 33)),
             all.get(complete), ctx);
+      }
+      deleteTree(dir);
+    }
+  }
+
+  /**
+   * A crash while a group was written into preallocated space leaves a part of its first
+   * record, then zeros: the log ends before that record, whatever the cut.
+   */
+  @Test
+  void cutInsideTheLastTwoRecordsFollowedByPreallocatedZeros() throws IOException {
+    int n = sizes.length;
+    for (long cut = offsets[n - 2]; cut <= image.length; cut++) {
+      int complete = cut >= offsets[n] ? n : cut >= offsets[n - 1] ? n - 1 : n - 2;
+      String ctx = "seed=" + SEED + " cut=" + cut;
+      Path dir = tmp.resolve("zcut-" + cut);
+      Files.createDirectories(dir);
+      Path seg = dir.resolve(Format.segmentName(1));
+      Files.write(seg, Arrays.copyOf(Arrays.copyOf(image, (int) cut), image.length + 8192));
+      try (Wal wal = Wal.open(dir, Logs.none())) {
+        assertEquals(complete, wal.lastLsn(), ctx);
+        Logs.assertRecords(expected, 1, complete, Logs.readAll(wal, 1), ctx);
+        long size = Files.size(seg);
+        assertTrue(size == offsets[complete] || size == image.length + 8192,
+            ctx + ": truncated to the last record, or kept whole if only zeros follow it: "
+            + size);
+        assertEquals(complete + 1, wal.append((byte) 9, new byte[] {7}), ctx + ": next LSN");
+      }
+      try (Wal wal = Wal.open(dir, Logs.none())) {
+        assertEquals(complete + 1, wal.lastLsn(), ctx + ": after reopen");
+        assertEquals(new WalRecord(complete + 1, (byte) 9, new byte[] {7}),
+            Logs.readAll(wal, 1).get(complete), ctx);
       }
       deleteTree(dir);
     }
@@ -123,7 +165,9 @@ class TornTailTest {
       Files.write(seg, file);
       try (Wal wal = Wal.open(dir, Logs.none())) {
         assertEquals(sizes.length, wal.lastLsn(), ctx);
-        assertEquals(image.length, Files.size(seg), ctx + ": truncated");
+        // Zeros after the last record are preallocated space, kept; anything else goes.
+        assertEquals(zeros ? file.length : image.length, Files.size(seg),
+            ctx + (zeros ? ": kept" : ": truncated"));
         Logs.assertRecords(expected, 1, sizes.length, Logs.readAll(wal, 1), ctx);
         assertEquals(sizes.length + 1, wal.append((byte) 1, new byte[] {1}), ctx);
       }
@@ -146,7 +190,8 @@ class TornTailTest {
     List<Path> segs = Logs.segments(dir);
     assertTrue(segs.size() >= 4, "segments: " + segs);
     Path last = segs.getLast();
-    long size = Files.size(last);
+    long size = Wal.SEGMENT_HEADER_BYTES
+        + (41 - Logs.firstLsnOf(last)) * (Wal.FRAME_HEADER_BYTES + 500);
     try (var ch = java.nio.channels.FileChannel.open(last,
         java.nio.file.StandardOpenOption.WRITE)) {
       ch.truncate(size - 100); // inside the last record
@@ -272,5 +317,14 @@ class TornTailTest {
         () -> Wal.open(d, WalOptions.defaults()).close());
     assertEquals(lsn3, e.offset());
     assertEquals(seg, e.file());
+  }
+
+  private static boolean zeros(byte[] b, long from, int to) {
+    for (int i = (int) from; i < to; i++) {
+      if (b[i] != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 }
