@@ -38,6 +38,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       direct buffer at the end of the file (positional write) and calls
  *       {@code force(false)} (fdatasync on Linux). The file only grows, so every sync also
  *       commits the new file size and block allocation, as a log append does.
+ *   <li>{@link #rawOverwrite4kForce}: the same 4 KiB writes and {@code force(false)}, but in
+ *       place, into a file zero-filled to 256 MiB and synced at setup (wrapping around at its
+ *       end): no sync commits a new file size. This is the floor for TreeStore's log, which
+ *       zero-fills ahead of its records (ADR 0010).
  *   <li>{@link #walAppendSync}: {@link Wal#append(byte, byte[])} of a 138-byte payload (the
  *       size of a one-row commit record of {@link TxnCommitBenchmark}: 16-byte key,
  *       100-byte value) into a fresh log with {@link WalOptions#defaults()} (SYNC, 64 MiB
@@ -74,6 +78,8 @@ import org.openjdk.jmh.annotations.Warmup;
 public class WalFsyncBenchmark {
   /** Bytes appended per raw operation. */
   static final int RAW_BYTES = 4096;
+  /** Size of {@link PreallocatedFile}'s zero-filled file: 256 MiB. */
+  static final long PREALLOCATED_BYTES = 256L << 20;
   /** Payload of one {@link Wal} record: a one-row commit record. */
   static final int WAL_PAYLOAD_BYTES = 138;
 
@@ -172,6 +178,82 @@ public class WalFsyncBenchmark {
   @Benchmark
   public long rawAppend4kForce(RawFile f) {
     return f.appendAndForce();
+  }
+
+  /**
+   * Overwrites the next 4 KiB of a zero-filled file and syncs it.
+   *
+   * @param f the file
+   * @return the offset after the block
+   */
+  @Benchmark
+  public long rawOverwrite4kForce(PreallocatedFile f) {
+    return f.overwriteAndForce();
+  }
+
+  /**
+   * A file zero-filled to {@link #PREALLOCATED_BYTES} and synced at setup, written in place
+   * 4 KiB at a time from the start, wrapping around at its end: the floor for a log that
+   * preallocates (ADR 0010), whose syncs commit no change of the file size.
+   */
+  @State(Scope.Thread)
+  public static class PreallocatedFile {
+    private Path dir;
+    private FileChannel ch;
+    private final ByteBuffer block = ByteBuffer.allocateDirect(RAW_BYTES);
+    private long next;
+
+    /** Creates the state; JMH calls this once per trial. */
+    public PreallocatedFile() {}
+
+    /**
+     * Creates the file, writes its zeros and syncs it.
+     *
+     * @throws IOException if it cannot be created or written
+     */
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+      dir = TxnBenchFiles.createDir("walfsync-prealloc-");
+      ch = FileChannel.open(dir.resolve("prealloc.log"), StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.READ, StandardOpenOption.WRITE);
+      ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+      for (long off = 0; off < PREALLOCATED_BYTES; off += zeros.capacity()) {
+        zeros.clear();
+        while (zeros.hasRemaining()) {
+          ch.write(zeros, off + zeros.position());
+        }
+      }
+      ch.force(true);
+      byte[] b = new byte[RAW_BYTES];
+      new SplittableRandom(43).nextBytes(b);
+      block.put(b).flip();
+    }
+
+    /**
+     * Closes and deletes the file.
+     *
+     * @throws IOException if it cannot be closed
+     */
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException {
+      ch.close();
+      TxnBenchFiles.deleteDir(dir);
+    }
+
+    long overwriteAndForce() {
+      try {
+        block.rewind();
+        long off = next;
+        while (block.hasRemaining()) {
+          off += ch.write(block, off);
+        }
+        next = off >= PREALLOCATED_BYTES ? 0 : off;
+        ch.force(false);
+        return off;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
   }
 
   /**
