@@ -1004,6 +1004,15 @@ public final class Wal implements AutoCloseable {
   }
 
   private void writeFrames(List<Format.Frame> batch, long first, Group g) throws IoFailure {
+    long groupEnd = active.end;
+    for (Format.Frame frame : batch) {
+      groupEnd += frame.bytes.length;
+    }
+    if (groupEnd <= options.segmentBytes()) {
+      // Zeros once past the whole group, not before each buffer-full of it, which the next
+      // buffer-full would overwrite.
+      preallocate(groupEnd);
+    }
     ByteBuffer b = groupBuffer;
     b.clear();
     long bufOff = active.end;

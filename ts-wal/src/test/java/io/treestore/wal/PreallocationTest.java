@@ -67,6 +67,24 @@ class PreallocationTest {
   }
 
   @Test
+  void aGroupLargerThanTheWriteBufferIsZeroFilledOnceBeyondItsEnd() throws IOException {
+    FaultyChannels ch = new FaultyChannels();
+    byte[] big = Logs.payload(SEED, 1, 3 << 20); // three buffer-fulls
+    try (Wal wal = Wal.open(dir, WalOptions.defaults().withChannels(ch))) {
+      long before = ch.writes.get();
+      wal.append(Logs.type(1), big);
+      long end = Wal.SEGMENT_HEADER_BYTES + Wal.FRAME_HEADER_BYTES + (3L << 20);
+      Path seg = Logs.segments(dir).getFirst();
+      assertEquals(end + WalOptions.DEFAULT_PREALLOCATE_BYTES, Files.size(seg));
+      assertZerosAfter(seg, end);
+      // 1 MiB of zeros in 64 KiB writes, and the record in four writes through the 1 MiB
+      // buffer: no zeros were written where the record then went.
+      assertEquals(16 + 4, ch.writes.get() - before);
+      Logs.assertRecords(List.of(big), 1, 1, Logs.readAll(wal, 1), "seed=" + SEED);
+    }
+  }
+
+  @Test
   void neverPastTheSegmentSize() throws IOException {
     WalOptions opts = WalOptions.defaults().withSegmentBytes(8192);
     List<byte[]> expected = new ArrayList<>();
