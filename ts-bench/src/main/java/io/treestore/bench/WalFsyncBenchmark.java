@@ -86,21 +86,25 @@ public class WalFsyncBenchmark {
   /** Creates the benchmark; JMH calls this. */
   public WalFsyncBenchmark() {}
 
-  /** A file that only grows, appended to with positional writes. */
+  /**
+   * A file written 4 KiB at a time with positional writes, from offset 0 on; each write is
+   * followed by {@code force(false)}. As it is, the file only grows; {@link PreallocatedFile}
+   * zero-fills it first and wraps around.
+   */
   @State(Scope.Benchmark)
   public static class RawFile {
     private Path dir;
-    private FileChannel ch;
+    FileChannel ch;
     private final ByteBuffer block = ByteBuffer.allocateDirect(RAW_BYTES);
-    private long end;
+    private long next;
 
     /** Creates the state; JMH calls this once per trial. */
     public RawFile() {}
 
     /**
-     * Creates the file.
+     * Creates the file and fills the block with random bytes, then calls {@link #prepare}.
      *
-     * @throws IOException if it cannot be created
+     * @throws IOException if the file cannot be created or prepared
      */
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -110,6 +114,23 @@ public class WalFsyncBenchmark {
       byte[] b = new byte[RAW_BYTES];
       new SplittableRandom(42).nextBytes(b);
       block.put(b).flip();
+      prepare();
+    }
+
+    /**
+     * Prepares the empty file before the first write; nothing here.
+     *
+     * @throws IOException if the file cannot be written
+     */
+    void prepare() throws IOException {}
+
+    /**
+     * Where the writes start again from offset 0.
+     *
+     * @return a file offset; never reached here
+     */
+    long wrapAt() {
+      return Long.MAX_VALUE;
     }
 
     /**
@@ -119,24 +140,53 @@ public class WalFsyncBenchmark {
      */
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
-      System.out.printf("%n[txn] raw file at end: %d bytes%n", end);
+      System.out.printf("%n[txn] %s file at end: %d bytes%n",
+          wrapAt() == Long.MAX_VALUE ? "appended" : "preallocated", ch.size());
       ch.close();
       TxnBenchFiles.deleteDir(dir);
     }
 
-    long appendAndForce() {
+    long writeAndForce() {
       try {
         block.rewind();
-        long off = end;
+        long off = next;
         while (block.hasRemaining()) {
           off += ch.write(block, off);
         }
-        end = off;
+        next = off >= wrapAt() ? 0 : off;
         ch.force(false);
         return off;
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+    }
+  }
+
+  /**
+   * A {@link RawFile} zero-filled to {@link #PREALLOCATED_BYTES} and synced at setup, written
+   * in place from the start and wrapping around at its end: the floor for a log that
+   * preallocates (ADR 0010), whose syncs commit no change of the file size.
+   */
+  @State(Scope.Benchmark)
+  public static class PreallocatedFile extends RawFile {
+    /** Creates the state; JMH calls this once per trial. */
+    public PreallocatedFile() {}
+
+    @Override
+    void prepare() throws IOException {
+      ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+      for (long off = 0; off < PREALLOCATED_BYTES; off += zeros.capacity()) {
+        zeros.clear();
+        while (zeros.hasRemaining()) {
+          ch.write(zeros, off + zeros.position());
+        }
+      }
+      ch.force(true);
+    }
+
+    @Override
+    long wrapAt() {
+      return PREALLOCATED_BYTES;
     }
   }
 
@@ -177,7 +227,7 @@ public class WalFsyncBenchmark {
    */
   @Benchmark
   public long rawAppend4kForce(RawFile f) {
-    return f.appendAndForce();
+    return f.writeAndForce();
   }
 
   /**
@@ -188,72 +238,7 @@ public class WalFsyncBenchmark {
    */
   @Benchmark
   public long rawOverwrite4kForce(PreallocatedFile f) {
-    return f.overwriteAndForce();
-  }
-
-  /**
-   * A file zero-filled to {@link #PREALLOCATED_BYTES} and synced at setup, written in place
-   * 4 KiB at a time from the start, wrapping around at its end: the floor for a log that
-   * preallocates (ADR 0010), whose syncs commit no change of the file size.
-   */
-  @State(Scope.Thread)
-  public static class PreallocatedFile {
-    private Path dir;
-    private FileChannel ch;
-    private final ByteBuffer block = ByteBuffer.allocateDirect(RAW_BYTES);
-    private long next;
-
-    /** Creates the state; JMH calls this once per trial. */
-    public PreallocatedFile() {}
-
-    /**
-     * Creates the file, writes its zeros and syncs it.
-     *
-     * @throws IOException if it cannot be created or written
-     */
-    @Setup(Level.Trial)
-    public void setUp() throws IOException {
-      dir = TxnBenchFiles.createDir("walfsync-prealloc-");
-      ch = FileChannel.open(dir.resolve("prealloc.log"), StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.READ, StandardOpenOption.WRITE);
-      ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
-      for (long off = 0; off < PREALLOCATED_BYTES; off += zeros.capacity()) {
-        zeros.clear();
-        while (zeros.hasRemaining()) {
-          ch.write(zeros, off + zeros.position());
-        }
-      }
-      ch.force(true);
-      byte[] b = new byte[RAW_BYTES];
-      new SplittableRandom(43).nextBytes(b);
-      block.put(b).flip();
-    }
-
-    /**
-     * Closes and deletes the file.
-     *
-     * @throws IOException if it cannot be closed
-     */
-    @TearDown(Level.Trial)
-    public void tearDown() throws IOException {
-      ch.close();
-      TxnBenchFiles.deleteDir(dir);
-    }
-
-    long overwriteAndForce() {
-      try {
-        block.rewind();
-        long off = next;
-        while (block.hasRemaining()) {
-          off += ch.write(block, off);
-        }
-        next = off >= PREALLOCATED_BYTES ? 0 : off;
-        ch.force(false);
-        return off;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
+    return f.writeAndForce();
   }
 
   /**

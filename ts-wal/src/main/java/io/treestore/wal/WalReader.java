@@ -120,11 +120,15 @@ public final class WalReader implements Iterator<WalRecord>, AutoCloseable {
         limit = ch.size();
       }
       sc.limit(limit);
-      if (offset < limit && !(deleted && sc.zerosFrom(offset))) {
+      if (offset < limit) {
         boolean wanted = scanLsn >= fromLsn;
         int r = sc.read(offset, scanLsn, wanted);
         if (r != FrameScanner.OK) {
-          throw new WalCorruptionException(s.path(), offset, sc.reason);
+          if (!deleted || !sc.zerosFrom(offset)) {
+            throw new WalCorruptionException(s.path(), offset, sc.reason);
+          }
+          offset = limit; // only zeros follow: the segment ends here
+          continue;
         }
         offset = sc.next;
         long lsn = scanLsn++;
