@@ -370,7 +370,7 @@ final class ServerBenchPostgres implements AutoCloseable {
             setInt(p, 10, n.pageEnd());
             p.setString(11, n.summary());
             p.setString(12, n.prefixSummary());
-            p.setString(13, n.text());
+            p.setString(13, n.text() == null ? null : n.text().toString());
             p.setString(14, n.attributes() == null ? null
                 : JSON.writeValueAsString(n.attributes()));
             p.addBatch();

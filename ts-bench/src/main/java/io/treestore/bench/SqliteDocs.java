@@ -1,5 +1,6 @@
 package io.treestore.bench;
 
+import io.treestore.index.Utf8Text;
 import io.treestore.stores.documents.DocumentApi;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -408,15 +409,18 @@ final class SqliteDocs implements DocsEngine {
 
   /**
    * Reads a node from the current row, whose first 12 columns are {@link #COLS} (also used
-   * by {@link PostgresDocs}).
+   * by {@link PostgresDocs}). The text column is read as its UTF-8 bytes into a
+   * {@link Utf8Text} (checked, not decoded), as TreeStore's answer holds it; the other
+   * columns as strings.
    */
   static DocumentApi.Node node(ResultSet r, String docId, String versionId,
       @Nullable List<DocumentApi.Node> kids) throws SQLException {
     String attrs = r.getString(12);
     String childIds = r.getString(11);
+    byte[] text = r.getBytes(8);
     return new DocumentApi.Node(docId, versionId, r.getString(1), r.getString(2),
         r.getString(3), integer(r, 4), integer(r, 5), r.getString(6), r.getString(7),
-        r.getString(8), r.getString(9), r.getInt(10),
+        text == null ? null : Utf8Text.ofUtf8(text), r.getString(9), r.getInt(10),
         childIds.isEmpty() ? List.of() : Arrays.asList(childIds.split(SEP, -1)),
         attrs == null ? null : JSON.readValue(attrs, MAP), kids);
   }

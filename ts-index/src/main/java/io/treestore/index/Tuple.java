@@ -32,8 +32,8 @@ import org.jspecify.annotations.Nullable;
  *       0x00 0xFF)</td></tr>
  *   <tr><td>bytes</td><td>{@code byte[]}</td><td>0x01</td><td>the bytes, each 0x00 written
  *       as 0x00 0xFF, then 0x00</td></tr>
- *   <tr><td>string</td><td>{@link String}</td><td>0x02</td><td>UTF-8, escaped and terminated
- *       like bytes; strings order by code point</td></tr>
+ *   <tr><td>string</td><td>{@link String} or {@link Utf8Text}</td><td>0x02</td><td>UTF-8,
+ *       escaped and terminated like bytes; strings order by code point</td></tr>
  *   <tr><td>nested tuple</td><td>{@link Tuple}</td><td>0x05</td><td>the elements, then
  *       0x00</td></tr>
  *   <tr><td>int64</td><td>{@link Long} (also Integer, Short, Byte)</td><td>0x14</td><td>8
@@ -45,6 +45,12 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>timestamp</td><td>{@link Instant}</td><td>0x33</td><td>epoch seconds as int64,
  *       then nanoseconds as 4 bytes big-endian</td></tr>
  * </table>
+ *
+ * <p>A string element is the same element whether given as a {@link String} or as a
+ * {@link Utf8Text} (equal, same order, same encoding). Decoding keeps a string of
+ * 512 UTF-8 bytes or more as a {@link Utf8Text}, checked but not turned into a
+ * {@link String} until {@link #getString} or {@link #get} asks for it; {@link #getText} returns
+ * it as it is.
  *
  * <p>Elements of different types order by type code; a proper prefix sorts before the longer
  * tuple. No encoded element starts with 0xFF, which {@link TupleRange} uses to bound prefixes.
@@ -152,6 +158,7 @@ public final class Tuple implements Comparable<Tuple> {
         checkUtf16(s, index);
         yield s;
       }
+      case Utf8Text u -> u;
       case Long l -> l;
       case Integer i -> (long) i;
       case Short s -> (long) s;
@@ -168,8 +175,8 @@ public final class Tuple implements Comparable<Tuple> {
         yield t;
       }
       default -> throw new IllegalArgumentException("tuple element " + index + " has type "
-          + e.getClass().getName() + "; supported: null, byte[], String, Long, Integer, Short,"
-          + " Byte, Double, Float, Boolean, Instant, Tuple");
+          + e.getClass().getName() + "; supported: null, byte[], String, Utf8Text, Long,"
+          + " Integer, Short, Byte, Double, Float, Boolean, Instant, Tuple");
     };
   }
 
@@ -204,8 +211,12 @@ public final class Tuple implements Comparable<Tuple> {
    * @throws IndexOutOfBoundsException if the index is out of range
    */
   public @Nullable Object get(int index) {
-    Object e = elements[index];
-    return e instanceof byte[] b ? b.clone() : e;
+    return switch (elements[index]) {
+      case byte[] b -> b.clone();
+      case Utf8Text u -> u.toString();
+      case null -> null;
+      case Object e -> e;
+    };
   }
 
   /**
@@ -220,6 +231,7 @@ public final class Tuple implements Comparable<Tuple> {
       case null -> Type.NULL;
       case byte[] b -> Type.BYTES;
       case String s -> Type.STRING;
+      case Utf8Text u -> Type.STRING;
       case Long l -> Type.INT64;
       case Double d -> Type.DOUBLE;
       case Boolean b -> Type.BOOLEAN;
@@ -246,7 +258,27 @@ public final class Tuple implements Comparable<Tuple> {
    * @throws IndexOutOfBoundsException if the index is out of range
    */
   public String getString(int index) {
+    if (elements[index] instanceof Utf8Text u) {
+      return u.toString();
+    }
     return typed(index, String.class, Type.STRING);
+  }
+
+  /**
+   * Returns a string element as UTF-8 text, without turning it into a {@link String} if it was
+   * decoded as one that long strings are ({@link #decode}); a string element given as a
+   * {@link String} is encoded.
+   *
+   * @param index the element's index
+   * @return the text
+   * @throws IllegalArgumentException if the element is not a string
+   * @throws IndexOutOfBoundsException if the index is out of range
+   */
+  public Utf8Text getText(int index) {
+    if (elements[index] instanceof Utf8Text u) {
+      return u;
+    }
+    return Utf8Text.of(typed(index, String.class, Type.STRING));
   }
 
   /**
@@ -399,6 +431,10 @@ public final class Tuple implements Comparable<Tuple> {
           out.write(STRING);
           escaped(out, s.getBytes(StandardCharsets.UTF_8));
         }
+        case Utf8Text u -> {
+          out.write(STRING);
+          escaped(out, u.bytes());
+        }
         case Long l -> {
           out.write(INT64);
           long64(out, l ^ Long.MIN_VALUE);
@@ -525,6 +561,12 @@ public final class Tuple implements Comparable<Tuple> {
   private static final class Decoder {
     private static final VarHandle LONGS =
         MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /**
+     * Decoded string elements of at least this many UTF-8 bytes are kept as {@link Utf8Text}
+     * and turn into a {@link String} only when asked ({@link Tuple#getString},
+     * {@link Tuple#get}).
+     */
+    static final int LAZY_TEXT_BYTES = 512;
 
     private final byte[] b;
     private final int start;
@@ -716,18 +758,30 @@ public final class Tuple implements Comparable<Tuple> {
       }
     }
 
-    /** A string element: decoded straight from the input when it holds no escaped 0x00. */
-    private String string(int at) {
+    /**
+     * A string element: decoded straight from the input when it holds no escaped 0x00; one of
+     * {@link #LAZY_TEXT_BYTES} or more bytes stays UTF-8 ({@link Utf8Text}, checked).
+     */
+    private Object string(int at) {
       int start = pos;
       for (int i = zero(b, pos, end); i < end; i = zero(b, i + 1, end)) {
         if (i + 1 < end && b[i + 1] == (byte) 0xFF) {
           break;
         }
         pos = i + 1;
-        return utf8(b, start, i - start, at);
+        return i - start >= LAZY_TEXT_BYTES ? text(b, start, i, at) : utf8(b, start, i - start,
+            at);
       }
       byte[] bytes = escaped(at);
-      return utf8(bytes, 0, bytes.length, at);
+      return bytes.length >= LAZY_TEXT_BYTES ? text(bytes, 0, bytes.length, at)
+          : utf8(bytes, 0, bytes.length, at);
+    }
+
+    private Utf8Text text(byte[] a, int from, int to, int at) {
+      if (Utf8Text.malformedAt(a, from, to) >= 0) {
+        throw error("invalid UTF-8 in string", at);
+      }
+      return new Utf8Text(Arrays.copyOfRange(a, from, to), null);
     }
 
     /**
@@ -794,6 +848,7 @@ public final class Tuple implements Comparable<Tuple> {
       case null -> NULL;
       case byte[] b -> BYTES;
       case String s -> STRING;
+      case Utf8Text u -> STRING;
       case Tuple t -> NESTED;
       case Long l -> INT64;
       case Double d -> DOUBLE;
@@ -812,7 +867,10 @@ public final class Tuple implements Comparable<Tuple> {
     return switch (a) {
       case null -> 0;
       case byte[] x -> Arrays.compareUnsigned(x, (byte[]) b);
-      case String x -> compareCodePoints(x, (String) Objects.requireNonNull(b));
+      case String x when b instanceof String y -> compareCodePoints(x, y);
+      case Utf8Text x when b instanceof Utf8Text y -> x.compareTo(y);
+      case String x -> compareCodePoints(x, Objects.requireNonNull(b).toString());
+      case Utf8Text x -> compareCodePoints(x.toString(), Objects.requireNonNull(b).toString());
       case Tuple x -> x.compareTo((Tuple) Objects.requireNonNull(b));
       case Long x -> Long.compare(x, (Long) Objects.requireNonNull(b));
       case Double x -> Double.compare(x, (Double) Objects.requireNonNull(b));
@@ -854,7 +912,12 @@ public final class Tuple implements Comparable<Tuple> {
     if (h == 0) {
       h = 1;
       for (Object e : elements) {
-        h = 31 * h + (e instanceof byte[] b ? Arrays.hashCode(b) : Objects.hashCode(e));
+        h = 31 * h + switch (e) {
+          case byte[] b -> Arrays.hashCode(b);
+          case Utf8Text u -> u.toString().hashCode(); // as the equal String element's
+          case null -> 0;
+          case Object o -> o.hashCode();
+        };
       }
       hash = h;
     }
@@ -876,8 +939,8 @@ public final class Tuple implements Comparable<Tuple> {
       Object e = elements[i];
       switch (e) {
         case null -> sb.append("null");
-        case String s -> sb.append('"').append(s.replace("\\", "\\\\").replace("\"", "\\\""))
-            .append('"');
+        case String s -> quoted(sb, s);
+        case Utf8Text u -> quoted(sb, u.toString());
         case byte[] b -> {
           sb.append("b\"");
           for (byte x : b) {
@@ -889,5 +952,9 @@ public final class Tuple implements Comparable<Tuple> {
       }
     }
     return sb.append(elements.length == 1 ? ",)" : ")").toString();
+  }
+
+  private static void quoted(StringBuilder sb, String s) {
+    sb.append('"').append(s.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
   }
 }

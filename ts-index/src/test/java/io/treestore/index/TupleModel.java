@@ -211,7 +211,9 @@ final class TupleModel {
 
   static String randomString(Random rnd) {
     StringBuilder sb = new StringBuilder();
-    int n = rnd.nextInt(6);
+    // one in 16 long enough (up to 2,400 code points, 512 UTF-8 bytes or more at the upper
+    // end) that decoding keeps it as UTF-8 text (Utf8Text)
+    int n = rnd.nextInt(16) == 0 ? 100 + rnd.nextInt(2_300) : rnd.nextInt(6);
     for (int i = 0; i < n; i++) {
       int cp;
       switch (rnd.nextInt(4)) {
@@ -361,6 +363,7 @@ final class TupleModel {
         case Long l when l == l.intValue() && rnd.nextBoolean() -> l.intValue();
         case Double d when (double) d.floatValue() == d && rnd.nextBoolean() -> d.floatValue();
         case List<?> l -> Tuple.of(asInput(rnd, l));
+        case String str when rnd.nextInt(4) == 0 -> Utf8Text.of(str);
         case byte[] b -> b.clone();
         case null -> null;
         default -> v;

@@ -12,7 +12,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The JSON mapping of the wire: record components in snake_case, absent values omitted,
  * unknown fields, nulls for primitives and numbers or booleans for strings refused, instants
- * as ISO-8601 strings.
+ * as ISO-8601 strings, {@link io.treestore.index.Utf8Text} texts as strings (written from their
+ * UTF-8 bytes, see {@link TextJson}).
  */
 public final class Json {
   /** The shared mapper; thread-safe. */
@@ -26,6 +27,7 @@ public final class Json {
           .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
           .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
           .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+      .addModule(TextJson.module())
       .build();
 
   private Json() {}

@@ -175,7 +175,7 @@ final class OpenApi {
     if (!(t instanceof Class<?> c)) {
       return Map.of();
     }
-    if (c == String.class) {
+    if (c == String.class || c == io.treestore.index.Utf8Text.class) {
       return Map.of("type", "string");
     }
     if (c == int.class || c == Integer.class || c == long.class || c == Long.class) {

@@ -204,6 +204,38 @@ class HttpRoutesTest {
     assertEquals(Trees.all().stream().mapToInt(Trees.Tree::size).sum(), checked);
   }
 
+  /**
+   * Node texts go to the answer from their stored UTF-8 bytes, escaped by the JSON writer
+   * without being decoded: every kind of character must come back exactly, in a text long
+   * enough to be kept as UTF-8 when read (512 bytes or more) and in a short one.
+   */
+  @Test
+  void textsWithEveryKindOfCharacterComeBackExactly() {
+    StringBuilder sb = new StringBuilder();
+    for (int c = 0; c < 0x20; c++) {
+      sb.append((char) c);
+    }
+    sb.append("\"quoted\" back\\slash / \u007f\u0080 caf\u00e9 \u2028\u2029 \u4e2d\u6587 ")
+        .append("\ud83d\ude00 \ufffd \ufeff end");
+    String hard = sb.toString();
+    String longText = (hard + "\n").repeat(20);
+    Map<String, Object> tree = Map.of("doc_name", "hard characters", "structure", List.of(
+        Map.of("title", "root", "node_id", "0001", "start_index", 1, "end_index", 2,
+            "text", longText, "nodes", List.of(Map.of("title", "kid", "node_id", "0002",
+                "start_index", 2, "end_index", 2, "text", hard)))));
+    api.put("/v1/documents/hard-text?version_id=" + VERSION + "&effective_date=" + DATE,
+        Json.MAPPER.writeValueAsString(tree)).expect(201);
+    String base = "/v1/documents/hard-text/nodes/";
+    assertEquals(longText, str(api.get(base + "0001").expect(200), "text"));
+    assertEquals(hard, str(api.get(base + "0002").expect(200), "text"));
+    JsonNode kids = api.get(base + "0001/children").expect(200).get("nodes");
+    assertEquals(hard, str(kids.get(0), "text"));
+    JsonNode sub = api.get(base + "0001/subtree").expect(200);
+    assertEquals(longText, str(sub, "text"));
+    assertEquals(hard, str(sub.get("children").get(0), "text"));
+    api.delete("/v1/documents/hard-text").expect(200);
+  }
+
   @Test
   void subtreesAtEveryDepthAndWhole() {
     for (Trees.Tree t : Trees.all()) {

@@ -1,5 +1,6 @@
 package io.treestore.stores.documents;
 
+import io.treestore.index.Utf8Text;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -153,7 +154,11 @@ public final class DocumentApi {
    * @param pageEnd the last page ({@code >= pageStart})
    * @param summary the summary, or {@code null}
    * @param prefixSummary the prefix summary, or {@code null}
-   * @param text the text, or {@code null}
+   * @param text the text (in a PageIndex tree with page texts, the text of the node's pages:
+   *     up to hundreds of kilobytes), or {@code null}; held as the stored UTF-8 bytes and
+   *     decoded only when {@link Utf8Text#toString()} or another char method is first called,
+   *     so a read that passes nodes on without reading their texts (or writes them to a UTF-8
+   *     wire format with {@link Utf8Text#writeUtf8To}) never decodes them
    * @param sectionPath the 1-based outline position, such as {@code "2.1.3"}
    * @param depth 0 for roots
    * @param childIds the children's ids in document order
@@ -164,7 +169,7 @@ public final class DocumentApi {
    */
   public record Node(String docId, String versionId, String nodeId, @Nullable String parentId,
       String title, @Nullable Integer pageStart, @Nullable Integer pageEnd,
-      @Nullable String summary, @Nullable String prefixSummary, @Nullable String text,
+      @Nullable String summary, @Nullable String prefixSummary, @Nullable Utf8Text text,
       String sectionPath, int depth, List<String> childIds,
       @Nullable Map<String, Object> attributes, @Nullable List<Node> children) {}
 

@@ -13,6 +13,7 @@ import io.treestore.index.RowIterator;
 import io.treestore.index.Table;
 import io.treestore.index.Tuple;
 import io.treestore.index.TupleRange;
+import io.treestore.index.Utf8Text;
 import io.treestore.spi.ErrorCode;
 import io.treestore.spi.StoreException;
 import io.treestore.stores.documents.DocumentApi.Change;
@@ -151,7 +152,7 @@ final class DocumentModel {
   /** A node as stored: the tuple (id, parent, ordinal, depth, order, title, ...). */
   record NodeRec(String nodeId, @Nullable String parentId, int ordinal, int depth, int order,
       String title, @Nullable Integer pageStart, @Nullable Integer pageEnd,
-      @Nullable String summary, @Nullable String prefixSummary, @Nullable String text,
+      @Nullable String summary, @Nullable String prefixSummary, @Nullable Utf8Text text,
       String sectionPath, List<String> childIds, @Nullable String attributes) {
     Tuple encode() {
       return Tuple.of(nodeId, parentId, (long) ordinal, (long) depth, (long) order, title,
@@ -170,18 +171,19 @@ final class DocumentModel {
       }
       return new NodeRec(t.getString(0), str(t, 1), (int) t.getLong(2), (int) t.getLong(3),
           (int) t.getLong(4), t.getString(5), integer(t, 6), integer(t, 7), str(t, 8),
-          str(t, 9), str(t, 10), t.getString(11), ids, str(t, 13));
+          str(t, 9), textOf(t, 10), t.getString(11), ids, str(t, 13));
     }
 
     static NodeRec of(FlatNode f) {
       return new NodeRec(f.nodeId(), f.parentId(), f.ordinal(), f.depth(), f.order(), f.title(),
-          f.pageStart(), f.pageEnd(), f.summary(), f.prefixSummary(), f.text(),
-          f.sectionPath(), f.childIds(), f.attributes());
+          f.pageStart(), f.pageEnd(), f.summary(), f.prefixSummary(),
+          f.text() == null ? null : Utf8Text.of(f.text()), f.sectionPath(), f.childIds(),
+          f.attributes());
     }
 
     Unit unit() {
       return Unit.of(sectionPath, "title", title, "summary", summary, "prefix_summary",
-          prefixSummary, "text", text);
+          prefixSummary, "text", textString());
     }
 
     /** The fields a diff compares, as a map (absent values omitted). */
@@ -193,9 +195,14 @@ final class DocumentModel {
       putIf(m, "page_end", pageEnd);
       putIf(m, "summary", summary);
       putIf(m, "prefix_summary", prefixSummary);
-      putIf(m, "text", text);
+      putIf(m, "text", textString());
       putIf(m, "attributes", attributes);
       return m;
+    }
+
+    /** The text as a string (decoded now if it was read from the store and not yet). */
+    @Nullable String textString() {
+      return text == null ? null : text.toString();
     }
   }
 
@@ -207,6 +214,11 @@ final class DocumentModel {
 
   private static @Nullable String str(Tuple t, int i) {
     return t.type(i) == Tuple.Type.NULL ? null : t.getString(i);
+  }
+
+  /** A string element as UTF-8 text, not turned into a string. */
+  private static @Nullable Utf8Text textOf(Tuple t, int i) {
+    return t.type(i) == Tuple.Type.NULL ? null : t.getText(i);
   }
 
   private static @Nullable Integer integer(Tuple t, int i) {
@@ -641,7 +653,7 @@ final class DocumentModel {
         }
         putText(o, "summary", n.summary);
         putText(o, "prefix_summary", n.prefixSummary);
-        putText(o, "text", n.text);
+        putText(o, "text", n.textString());
         if (n.attributes != null) {
           // raw page numbers of a quirky node come back as they were given
           o.setAll((tools.jackson.databind.node.ObjectNode) ParsedDocument.JSON.readTree(

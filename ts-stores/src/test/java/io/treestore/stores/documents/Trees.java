@@ -126,7 +126,7 @@ final class Trees {
       assertEquals(end, n.pageEnd(), w + " page_end");
       assertEquals(summary, n.summary(), w + " summary");
       assertEquals(prefix, n.prefixSummary(), w + " prefix_summary");
-      assertEquals(text, n.text(), w + " text");
+      assertEquals(text, n.text() == null ? null : n.text().toString(), w + " text");
       assertEquals(path, n.sectionPath(), w + " section_path");
       assertEquals(depth, n.depth(), w + " depth");
       assertEquals(kids, n.childIds(), w + " child_ids");
