@@ -48,7 +48,9 @@ public interface RecordCodec<R> {
   }
 
   /**
-   * Returns a codec that stores records as encoded tuples.
+   * Returns a codec that stores records as encoded tuples. Decoding takes the array it is
+   * given over: the decoded tuple's long strings ({@link Utf8Text}) refer to it, so callers
+   * must not change the array afterwards ({@link Table} passes a new array for every read).
    *
    * @return the codec; decoding throws {@link TupleFormatException} on malformed bytes
    */
@@ -61,7 +63,7 @@ public interface RecordCodec<R> {
 
       @Override
       public Tuple decode(byte[] bytes) {
-        return Tuple.decode(bytes);
+        return Tuple.decodeOwned(bytes);
       }
     };
   }

@@ -3,10 +3,7 @@ package io.treestore.index;
 import java.io.ByteArrayOutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -433,7 +430,7 @@ public final class Tuple implements Comparable<Tuple> {
         }
         case Utf8Text u -> {
           out.write(STRING);
-          escaped(out, u.bytes());
+          escaped(out, u.array(), u.arrayOffset(), u.utf8Length());
         }
         case Long l -> {
           out.write(INT64);
@@ -465,15 +462,19 @@ public final class Tuple implements Comparable<Tuple> {
   }
 
   private static void escaped(ByteArrayOutputStream out, byte[] b) {
-    int from = 0;
-    for (int i = 0; i < b.length; i++) {
+    escaped(out, b, 0, b.length);
+  }
+
+  private static void escaped(ByteArrayOutputStream out, byte[] b, int off, int len) {
+    int from = off;
+    for (int i = off; i < off + len; i++) {
       if (b[i] == 0) {
         out.write(b, from, i + 1 - from);
         out.write(0xFF);
         from = i + 1;
       }
     }
-    out.write(b, from, b.length - from);
+    out.write(b, from, off + len - from);
     out.write(0x00);
   }
 
@@ -507,9 +508,20 @@ public final class Tuple implements Comparable<Tuple> {
    */
   public static Tuple decode(byte[] bytes, int offset, int length) {
     Objects.checkFromIndexSize(offset, length, bytes.length);
-    Decoder d = new Decoder(bytes, offset, offset + length);
-    Tuple t = d.tuple(0);
-    return t;
+    return new Decoder(bytes, offset, offset + length, false).tuple(0);
+  }
+
+  /**
+   * Decodes a whole byte array that the caller hands over: the long strings of the result
+   * ({@link Utf8Text}) keep referring to it instead of copies, so it must never change after
+   * (a record read from a table is such an array: a new one for every read).
+   *
+   * @param bytes an encoding made by {@link #encode()}, never to be changed
+   * @return the tuple
+   * @throws TupleFormatException as {@link #decode(byte[])}
+   */
+  static Tuple decodeOwned(byte[] bytes) {
+    return new Decoder(bytes, 0, bytes.length, true).tuple(0);
   }
 
   /**
@@ -532,7 +544,7 @@ public final class Tuple implements Comparable<Tuple> {
     if (from < 0 || to < from) {
       throw new IllegalArgumentException("need 0 <= from <= to, were " + from + " and " + to);
     }
-    Decoder d = new Decoder(bytes, 0, bytes.length);
+    Decoder d = new Decoder(bytes, 0, bytes.length, false);
     int start = d.skipElements(from);
     return decode(bytes, start, d.skipElements(to - from) - start);
   }
@@ -555,7 +567,7 @@ public final class Tuple implements Comparable<Tuple> {
     if (elements < 0) {
       throw new IllegalArgumentException("elements must be >= 0, was " + elements);
     }
-    return new Decoder(bytes, 0, bytes.length).skipElements(elements);
+    return new Decoder(bytes, 0, bytes.length, false).skipElements(elements);
   }
 
   private static final class Decoder {
@@ -571,12 +583,15 @@ public final class Tuple implements Comparable<Tuple> {
     private final byte[] b;
     private final int start;
     private final int end;
+    /** Whether long strings may refer to {@link #b} instead of copies of it. */
+    private final boolean owned;
     private int pos;
 
-    Decoder(byte[] b, int start, int end) {
+    Decoder(byte[] b, int start, int end, boolean owned) {
       this.b = b;
       this.start = start;
       this.end = end;
+      this.owned = owned;
       this.pos = start;
     }
 
@@ -759,29 +774,35 @@ public final class Tuple implements Comparable<Tuple> {
     }
 
     /**
-     * A string element: decoded straight from the input when it holds no escaped 0x00; one of
-     * {@link #LAZY_TEXT_BYTES} or more bytes stays UTF-8 ({@link Utf8Text}, checked).
+     * A string element, checked to be well-formed UTF-8 in the same pass that finds its end
+     * ({@link Utf8Text#scanToZero}): taken straight from the input when it holds no escaped
+     * 0x00; one of {@link #LAZY_TEXT_BYTES} or more bytes stays UTF-8 ({@link Utf8Text}: the
+     * input itself if {@link #owned}, else a copy), a shorter one becomes a {@link String}.
      */
     private Object string(int at) {
-      int start = pos;
-      for (int i = zero(b, pos, end); i < end; i = zero(b, i + 1, end)) {
-        if (i + 1 < end && b[i + 1] == (byte) 0xFF) {
-          break;
-        }
-        pos = i + 1;
-        return i - start >= LAZY_TEXT_BYTES ? text(b, start, i, at) : utf8(b, start, i - start,
-            at);
-      }
-      byte[] bytes = escaped(at);
-      return bytes.length >= LAZY_TEXT_BYTES ? text(bytes, 0, bytes.length, at)
-          : utf8(bytes, 0, bytes.length, at);
-    }
-
-    private Utf8Text text(byte[] a, int from, int to, int at) {
-      if (Utf8Text.malformedAt(a, from, to) >= 0) {
+      int from = pos;
+      int i = Utf8Text.scanToZero(b, from, end);
+      if (i < 0) {
         throw error("invalid UTF-8 in string", at);
       }
-      return new Utf8Text(Arrays.copyOfRange(a, from, to), null);
+      if (i >= end) {
+        throw error("byte string not terminated", at);
+      }
+      if (i + 1 < end && b[i + 1] == (byte) 0xFF) {
+        byte[] bytes = escaped(at);
+        if (Utf8Text.malformedAt(bytes, 0, bytes.length) >= 0) {
+          throw error("invalid UTF-8 in string", at);
+        }
+        return bytes.length >= LAZY_TEXT_BYTES ? new Utf8Text(bytes, 0, bytes.length, null)
+            : new String(bytes, StandardCharsets.UTF_8);
+      }
+      pos = i + 1;
+      int len = i - from;
+      if (len < LAZY_TEXT_BYTES) {
+        return new String(b, from, len, StandardCharsets.UTF_8);
+      }
+      return owned ? new Utf8Text(b, from, len, null)
+          : new Utf8Text(Arrays.copyOfRange(b, from, i), 0, len, null);
     }
 
     /**
@@ -803,22 +824,6 @@ public final class Tuple implements Comparable<Tuple> {
         }
       }
       return to;
-    }
-
-    private String utf8(byte[] bytes, int off, int len, int at) {
-      // A Latin-1 result (every ASCII string) cannot hold U+FFFD, so the check is free then.
-      String fast = new String(bytes, off, len, StandardCharsets.UTF_8);
-      if (fast.indexOf('\uFFFD') < 0) {
-        return fast;
-      }
-      try {
-        return StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(bytes, off, len)).toString();
-      } catch (CharacterCodingException e) {
-        throw error("invalid UTF-8 in string", at);
-      }
     }
   }
 

@@ -35,14 +35,22 @@ public final class Utf8Text implements CharSequence, Comparable<Utf8Text> {
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long HIGH_BITS = 0x8080808080808080L;
   /** The empty text. */
-  public static final Utf8Text EMPTY = new Utf8Text(new byte[0], "");
+  public static final Utf8Text EMPTY = new Utf8Text(new byte[0], 0, 0, "");
 
+  /** The bytes are {@code utf8[offset, offset + length)}; the array may be shared, unchanged. */
   private final byte[] utf8;
+  private final int offset;
+  private final int length;
   private @Nullable String string;
 
-  /** Takes ownership of {@code utf8}, which the caller has checked to be well-formed. */
-  Utf8Text(byte[] utf8, @Nullable String string) {
+  /**
+   * Takes {@code utf8[offset, offset + length)}, which the caller has checked to be
+   * well-formed and promises never to change.
+   */
+  Utf8Text(byte[] utf8, int offset, int length, @Nullable String string) {
     this.utf8 = utf8;
+    this.offset = offset;
+    this.length = length;
     this.string = string;
   }
 
@@ -61,7 +69,8 @@ public final class Utf8Text implements CharSequence, Comparable<Utf8Text> {
       throw new IllegalArgumentException("text holds an unpaired surrogate at char " + bad
           + "; it has no UTF-8 encoding");
     }
-    return new Utf8Text(s.getBytes(StandardCharsets.UTF_8), s);
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    return new Utf8Text(b, 0, b.length, s);
   }
 
   /**
@@ -94,7 +103,7 @@ public final class Utf8Text implements CharSequence, Comparable<Utf8Text> {
       throw new IllegalArgumentException("malformed UTF-8 at byte " + (bad - offset)
           + " of " + length);
     }
-    return new Utf8Text(Arrays.copyOfRange(utf8, offset, offset + length), null);
+    return new Utf8Text(Arrays.copyOfRange(utf8, offset, offset + length), 0, length, null);
   }
 
   /**
@@ -110,49 +119,96 @@ public final class Utf8Text implements CharSequence, Comparable<Utf8Text> {
         i += 8;
         continue;
       }
-      int x = b[i];
-      if (x >= 0) {
+      if (b[i] >= 0) {
         i++;
         continue;
       }
-      int lead = x & 0xFF;
-      int n;
-      int lo = 0x80;
-      int hi = 0xBF;
-      if (lead >= 0xC2 && lead <= 0xDF) {
-        n = 1;
-      } else if (lead >= 0xE0 && lead <= 0xEF) {
-        n = 2;
-        if (lead == 0xE0) {
-          lo = 0xA0;
-        } else if (lead == 0xED) {
-          hi = 0x9F;
-        }
-      } else if (lead >= 0xF0 && lead <= 0xF4) {
-        n = 3;
-        if (lead == 0xF0) {
-          lo = 0x90;
-        } else if (lead == 0xF4) {
-          hi = 0x8F;
-        }
-      } else {
+      int n = sequenceEnd(b, i, to);
+      if (n < 0) {
         return i;
       }
-      if (i + n >= to) {
-        return i; // fewer than n continuation bytes left
-      }
-      int second = b[i + 1] & 0xFF;
-      if (second < lo || second > hi) {
-        return i;
-      }
-      for (int k = 2; k <= n; k++) {
-        if ((b[i + k] & 0xC0) != 0x80) {
-          return i;
-        }
-      }
-      i += n + 1;
+      i = n;
     }
     return -1;
+  }
+
+  /**
+   * Scans a string element's body from {@code from}: returns the index of the first 0x00 byte
+   * before {@code to} (or {@code to}) if the bytes before it are well-formed UTF-8, else
+   * {@code -1 - i} where {@code i} is the start of the first malformed sequence. One pass,
+   * eight bytes at a time while they are ASCII and not zero (the zero-byte test of Mycroft,
+   * 1987, as in Hacker's Delight, 2nd ed., section 6-1); a multi-byte sequence never holds a
+   * 0x00 byte.
+   */
+  static int scanToZero(byte[] b, int from, int to) {
+    int i = from;
+    while (i < to) {
+      if (i + 8 <= to) {
+        long v = (long) LONGS.get(b, i);
+        if (((((v - 0x0101010101010101L) & ~v) | v) & HIGH_BITS) == 0) {
+          i += 8;
+          continue;
+        }
+      }
+      int x = b[i];
+      if (x == 0) {
+        return i;
+      }
+      if (x > 0) {
+        i++;
+        continue;
+      }
+      int n = sequenceEnd(b, i, to);
+      if (n < 0) {
+        return -1 - i;
+      }
+      i = n;
+    }
+    return to;
+  }
+
+  /**
+   * Checks the multi-byte sequence whose lead byte (0x80 or above) is at {@code i}: returns the
+   * index after it, or -1 if it is malformed or cut by {@code to} (table 3-7 of the Unicode
+   * Standard, section 3.9).
+   */
+  private static int sequenceEnd(byte[] b, int i, int to) {
+    int lead = b[i] & 0xFF;
+    int n;
+    int lo = 0x80;
+    int hi = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      n = 1;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      n = 2;
+      if (lead == 0xE0) {
+        lo = 0xA0;
+      } else if (lead == 0xED) {
+        hi = 0x9F;
+      }
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      n = 3;
+      if (lead == 0xF0) {
+        lo = 0x90;
+      } else if (lead == 0xF4) {
+        hi = 0x8F;
+      }
+    } else {
+      return -1;
+    }
+    if (i + n >= to) {
+      return -1; // fewer than n continuation bytes left
+    }
+    int second = b[i + 1] & 0xFF;
+    if (second < lo || second > hi) {
+      return -1;
+    }
+    for (int k = 2; k <= n; k++) {
+      if ((b[i + k] & 0xC0) != 0x80) {
+        return -1;
+      }
+    }
+    return i + n + 1;
   }
 
   private static int unpairedSurrogate(String s) {
@@ -174,7 +230,7 @@ public final class Utf8Text implements CharSequence, Comparable<Utf8Text> {
    * @return the number of bytes, {@code >= 0}
    */
   public int utf8Length() {
-    return utf8.length;
+    return length;
   }
 
   /**
@@ -183,7 +239,7 @@ public final class Utf8Text implements CharSequence, Comparable<Utf8Text> {
    * @return the bytes, well-formed UTF-8
    */
   public byte[] toUtf8() {
-    return utf8.clone();
+    return Arrays.copyOfRange(utf8, offset, offset + length);
   }
 
   /**
@@ -193,12 +249,20 @@ public final class Utf8Text implements CharSequence, Comparable<Utf8Text> {
    * @throws IOException if the stream fails
    */
   public void writeUtf8To(OutputStream out) throws IOException {
-    out.write(utf8);
+    out.write(utf8, offset, length);
   }
 
-  /** The bytes themselves, for the tuple encoder; callers in this package must not change them. */
-  byte[] bytes() {
+  /**
+   * The array holding the bytes, for the tuple encoder, which must not change it; the bytes
+   * are {@code array()[arrayOffset(), arrayOffset() + utf8Length())}.
+   */
+  byte[] array() {
     return utf8;
+  }
+
+  /** Where the bytes start in {@link #array()}. */
+  int arrayOffset() {
+    return offset;
   }
 
   /**
@@ -208,7 +272,7 @@ public final class Utf8Text implements CharSequence, Comparable<Utf8Text> {
    */
   @Override
   public boolean isEmpty() {
-    return utf8.length == 0;
+    return length == 0;
   }
 
   /**
@@ -272,7 +336,7 @@ public final class Utf8Text implements CharSequence, Comparable<Utf8Text> {
   public String toString() {
     String s = string;
     if (s == null) {
-      s = new String(utf8, StandardCharsets.UTF_8);
+      s = new String(utf8, offset, length, StandardCharsets.UTF_8);
       string = s;
     }
     return s;
@@ -287,7 +351,8 @@ public final class Utf8Text implements CharSequence, Comparable<Utf8Text> {
    */
   @Override
   public int compareTo(Utf8Text other) {
-    return Arrays.compareUnsigned(utf8, other.utf8);
+    return Arrays.compareUnsigned(utf8, offset, offset + length, other.utf8, other.offset,
+        other.offset + other.length);
   }
 
   /**
@@ -298,7 +363,8 @@ public final class Utf8Text implements CharSequence, Comparable<Utf8Text> {
    */
   @Override
   public boolean equals(@Nullable Object o) {
-    return o instanceof Utf8Text u && Arrays.equals(utf8, u.utf8);
+    return o instanceof Utf8Text u && Arrays.equals(utf8, offset, offset + length, u.utf8,
+        u.offset, u.offset + u.length);
   }
 
   /**
@@ -308,6 +374,10 @@ public final class Utf8Text implements CharSequence, Comparable<Utf8Text> {
    */
   @Override
   public int hashCode() {
-    return Arrays.hashCode(utf8);
+    int h = 1;
+    for (int i = offset; i < offset + length; i++) {
+      h = 31 * h + utf8[i];
+    }
+    return h;
   }
 }

@@ -112,6 +112,55 @@ class Utf8TextTest {
   }
 
   @Test
+  void theScanForAStringsEndChecksTheBytesBeforeIt() {
+    long seed = TuplePropertyTest.seed("utf8Scan");
+    Random rnd = new Random(seed);
+    for (int i = 0; i < 100_000; i++) {
+      byte[] b = nearlyValid(rnd);
+      int zero = 0;
+      while (zero < b.length && b[zero] != 0) {
+        zero++;
+      }
+      int bad = Utf8Text.malformedAt(b, 0, zero);
+      int expected = bad >= 0 ? -1 - bad : zero;
+      int from = b.length == 0 ? 0 : Math.min(rnd.nextInt(3), zero);
+      if (from > 0 && Utf8Text.malformedAt(b, from, zero) != bad) {
+        continue; // starting inside a sequence: another answer, checked below from 0
+      }
+      assertEquals(expected, Utf8Text.scanToZero(b, from, b.length),
+          () -> "seed " + seed + ": " + HexFormat.of().formatHex(b));
+    }
+  }
+
+  @Test
+  void tableRecordsShareTheirArrayAndStayEqualToCopies() {
+    String text = "\u00e9t\u00e9 ".repeat(200) + "\ud834\udd1e";
+    Tuple built = Tuple.of("id", text, "tail", 1L);
+    byte[] stored = built.encode();
+    Tuple owned = RecordCodec.tuple().decode(stored.clone());
+    Tuple copied = Tuple.decode(stored);
+    assertEquals(built, owned);
+    assertEquals(copied, owned);
+    assertEquals(copied.getText(1), owned.getText(1));
+    assertEquals(copied.getText(1).hashCode(), owned.getText(1).hashCode());
+    assertEquals(0, copied.getText(1).compareTo(owned.getText(1)));
+    assertEquals(text, owned.getString(1));
+    assertArrayEquals(stored, owned.encode());
+    assertArrayEquals(text.getBytes(StandardCharsets.UTF_8), owned.getText(1).toUtf8());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      owned.getText(1).writeUtf8To(out);
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+    assertArrayEquals(text.getBytes(StandardCharsets.UTF_8), out.toByteArray());
+    // a slice compares by its own bytes only
+    Tuple longer = Tuple.decode(Tuple.of("id", text + "x").encode());
+    assertTrue(owned.getText(1).compareTo(longer.getText(1)) < 0);
+    assertNotEquals(owned.getText(1), longer.getText(1));
+  }
+
+  @Test
   void edgeSequences() {
     String[] bad = {"80", "bf", "c0af", "c1bf", "e080af", "e09fbf", "eda080", "edbfbf",
         "f08f8080", "f4908080", "f5808080", "ff", "fe", "c2", "e0a0", "f09080", "c241", "e0a041",
