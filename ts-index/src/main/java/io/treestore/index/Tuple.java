@@ -178,15 +178,10 @@ public final class Tuple implements Comparable<Tuple> {
   }
 
   private static void checkUtf16(String s, int index) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < s.length()
-          && Character.isLowSurrogate(s.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        throw new IllegalArgumentException("tuple element " + index
-            + " holds an unpaired surrogate at char " + i + "; it has no UTF-8 encoding");
-      }
+    int bad = Utf8Text.unpairedSurrogate(s);
+    if (bad >= 0) {
+      throw new IllegalArgumentException("tuple element " + index
+          + " holds an unpaired surrogate at char " + bad + "; it has no UTF-8 encoding");
     }
   }
 

@@ -211,7 +211,11 @@ public final class Utf8Text implements CharSequence, Comparable<Utf8Text> {
     return i + n + 1;
   }
 
-  private static int unpairedSurrogate(String s) {
+  /**
+   * Returns the char index of the first surrogate in {@code s} that is not half of a
+   * high-low pair (such a string has no UTF-8 encoding), or -1 if there is none.
+   */
+  static int unpairedSurrogate(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (Character.isHighSurrogate(c) && i + 1 < s.length()
