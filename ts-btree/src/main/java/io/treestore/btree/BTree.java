@@ -71,6 +71,16 @@ public final class BTree implements TreeReader {
   }
 
   @Override
+  public byte @Nullable [] getShared(byte[] key) {
+    Objects.requireNonNull(key, "key");
+    engine.checkOpen();
+    try (ReaderTable.Pin pin = engine.readers.pin()) {
+      Object raw = TreeOps.get(engine.store, state().root(), key);
+      return raw == null ? null : engine.store.sharedValue(raw);
+    }
+  }
+
+  @Override
   public boolean containsKey(byte[] key) {
     Objects.requireNonNull(key, "key");
     engine.checkOpen();

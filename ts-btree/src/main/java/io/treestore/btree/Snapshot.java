@@ -117,6 +117,14 @@ public final class Snapshot implements AutoCloseable {
     }
 
     @Override
+    public byte @Nullable [] getShared(byte[] key) {
+      Objects.requireNonNull(key, "key");
+      checkOpen();
+      Object raw = TreeOps.get(engine.store, st.root(), key);
+      return raw == null ? null : engine.store.sharedValue(raw);
+    }
+
+    @Override
     public boolean containsKey(byte[] key) {
       Objects.requireNonNull(key, "key");
       checkOpen();

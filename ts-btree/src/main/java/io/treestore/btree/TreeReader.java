@@ -6,7 +6,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Read access to one tree: point lookups, cursors and range scans. Keys and values are
  * byte arrays; keys are ordered as unsigned bytes, lexicographically. Arrays passed in are not
- * retained; arrays returned are copies owned by the caller.
+ * retained; arrays returned are copies owned by the caller, except those of
+ * {@link #getShared}.
  *
  * <p>Implementations are thread-safe and never block: reads run concurrently with each other
  * and with the writer. Each call sees one complete version of the tree.
@@ -27,6 +28,23 @@ public interface TreeReader {
    * @throws io.treestore.page.CorruptionException if a page on the path is damaged
    */
   byte @Nullable [] get(byte[] key);
+
+  /**
+   * Returns the value of {@code key} without copying it, for readers that only decode it.
+   * The array may be the one the tree keeps in its cache and hands to every other reader of
+   * the value (a large value is assembled from its overflow pages once and then shared), so
+   * it must not be modified: a change would show in later reads of the value in this process
+   * (never in the stored data). It may be kept for as long as needed; it never changes.
+   *
+   * <p>The default implementation returns {@link #get}'s copy.
+   *
+   * @param key the key
+   * @return the value, read-only, or {@code null} if the key is absent
+   * @throws io.treestore.page.CorruptionException if a page on the path is damaged
+   */
+  default byte @Nullable [] getShared(byte[] key) {
+    return get(key);
+  }
 
   /**
    * Returns whether {@code key} is present.

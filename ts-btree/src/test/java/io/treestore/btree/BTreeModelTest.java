@@ -75,6 +75,7 @@ class BTreeModelTest {
     BTreeFile f = BTreeFile.open(file, opts);
     BTree t = f.tree("t");
     int ops = 2500 + rnd.nextInt(2500);
+    List<Map.Entry<byte[], byte[]>> sharedReads = new ArrayList<>();
     for (int op = 0; op < ops; op++) {
       int what = rnd.nextInt(100);
       try {
@@ -90,7 +91,13 @@ class BTreeModelTest {
         } else if (what < 80) {
           byte[] k = key(rnd, keySpace);
           byte[] expected = model.get(k);
-          byte[] actual = t.get(k);
+          // Shared reads hand out the cached array itself: the same bytes as a copy, and
+          // never changed by later writes (checked at the end against the copy taken now).
+          boolean shared = rnd.nextBoolean();
+          byte[] actual = shared ? t.getShared(k) : t.get(k);
+          if (shared && actual != null) {
+            sharedReads.add(Map.entry(actual, actual.clone()));
+          }
           if (expected == null) {
             assertNull(actual, "get of absent key");
           } else {
@@ -154,6 +161,9 @@ class BTreeModelTest {
       }
     }
     assertContent(model, t);
+    for (Map.Entry<byte[], byte[]> e : sharedReads) {
+      assertArrayEquals(e.getValue(), e.getKey(), "a shared value changed after it was read");
+    }
     f.close();
     try (BTreeFile g = BTreeFile.open(file, opts)) {
       assertContent(model, g.tree("t"));
@@ -286,6 +296,7 @@ class BTreeModelTest {
         Entry got = it.next();
         assertArrayEquals(e.getKey(), got.key(), "key " + n);
         assertArrayEquals(e.getValue(), got.value(), "value " + n);
+        assertArrayEquals(e.getValue(), t.getShared(e.getKey()), "shared value " + n);
         n++;
       }
       assertFalse(it.hasNext(), "extra entries after " + n);

@@ -22,7 +22,11 @@ public interface RecordCodec<R> {
   /**
    * Decodes a record.
    *
-   * @param bytes bytes made by {@link #encode}
+   * <p>{@link Table}'s point reads pass the stored array itself, shared with the database's
+   * cache and with other readers ({@link io.treestore.txn.ReadView#getShared}): a codec must
+   * not modify it. It never changes, so an immutable record may refer to it.
+   *
+   * @param bytes bytes made by {@link #encode}; read-only
    * @return the record
    * @throws IllegalArgumentException if the bytes are malformed (a corrupt or foreign record)
    */
@@ -48,9 +52,9 @@ public interface RecordCodec<R> {
   }
 
   /**
-   * Returns a codec that stores records as encoded tuples. Decoding takes the array it is
-   * given over: the decoded tuple's long strings ({@link Utf8Text}) refer to it, so callers
-   * must not change the array afterwards ({@link Table} passes a new array for every read).
+   * Returns a codec that stores records as encoded tuples. Decoding does not copy the array
+   * it is given: the decoded tuple's long strings ({@link Utf8Text}) refer to it, so callers
+   * must not change the array afterwards ({@link Table} passes arrays that never change).
    *
    * @return the codec; decoding throws {@link TupleFormatException} on malformed bytes
    */

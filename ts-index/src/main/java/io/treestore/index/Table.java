@@ -264,7 +264,7 @@ public final class Table<R> {
    */
   public @Nullable R get(ReadView view, Tuple primaryKey) {
     byte[] pk = primaryKey.encode();
-    byte[] v = view.get(name, pk);
+    byte[] v = view.getShared(name, pk);
     return v == null ? null : decode(pk, v);
   }
 
@@ -275,10 +275,11 @@ public final class Table<R> {
    *
    * @param view a transaction or snapshot
    * @param primaryKey the key
-   * @return a copy of the bytes the codec wrote, or {@code null} if absent
+   * @return the bytes the codec wrote, read-only (shared as {@link ReadView#getShared} says:
+   *     they must not be modified), or {@code null} if absent
    */
   public byte @Nullable [] getEncoded(ReadView view, Tuple primaryKey) {
-    return view.get(name, primaryKey.encode());
+    return view.getShared(name, primaryKey.encode());
   }
 
   /**
@@ -301,7 +302,7 @@ public final class Table<R> {
   }
 
   private Row<R> fetch(ReadView view, String index, Tuple key, byte[] pk) {
-    byte[] v = view.get(name, pk);
+    byte[] v = view.getShared(name, pk);
     Tuple primaryKey = Tuple.decode(pk);
     if (v == null) {
       throw new IllegalStateException("index " + name + "#" + index + " entry " + key

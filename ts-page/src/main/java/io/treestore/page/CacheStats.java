@@ -6,7 +6,7 @@ package io.treestore.page;
  * @param hits lookups answered from the cache
  * @param misses lookups that decoded the page from the file
  * @param evictions entries removed to respect the capacity
- * @param sizeBytes bytes of page data currently held (entries times page size, estimated)
+ * @param sizeBytes bytes currently held: page data (a page size per page) plus derived values
  * @param capacityBytes the configured capacity in bytes
  */
 public record CacheStats(long hits, long misses, long evictions, long sizeBytes,

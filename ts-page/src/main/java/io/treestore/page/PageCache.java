@@ -3,6 +3,7 @@ package io.treestore.page;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.function.LongFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bounded cache of decoded, immutable pages, keyed by page id.
@@ -17,10 +18,17 @@ import java.util.function.LongFunction;
  * {@link #put} whenever it writes a page, and readers never ask for a page that is free (the
  * reclamation discipline of {@link ReaderTable}).
  *
+ * <p>Besides pages, the cache holds <em>derived</em> entries ({@link #getDerived}): an
+ * immutable value computed from the contents of a run of pages and filed under the first one,
+ * such as a large value assembled from its chain of overflow pages. A derived entry weighs its
+ * own size and is dropped whenever its page is written again ({@link #put}) or invalidated, so
+ * the same discipline keeps it exact.
+ *
  * <p>Thread-safe; lookups do not block each other.
  */
 public final class PageCache {
   private final Cache<Long, Object> cache;
+  private final com.github.benmanes.caffeine.cache.Policy.Eviction<Long, Object> eviction;
   private final long capacityBytes;
   private final int pageSize;
 
@@ -43,11 +51,15 @@ public final class PageCache {
     this.pageSize = pageSize;
     this.cache = Caffeine.newBuilder()
         .maximumWeight(capacityBytes)
-        .weigher((Long k, Object v) -> pageSize)
+        .weigher((Long k, Object v) -> v instanceof Derived d ? d.weight() : pageSize)
         .executor(Runnable::run)
         .recordStats()
         .build();
+    this.eviction = cache.policy().eviction().orElseThrow();
   }
+
+  /** A derived value and its weight in bytes; filed under the key {@code ~pageId}. */
+  private record Derived(Object value, int weight) {}
 
   /**
    * Returns the cached value of a page, decoding it on a miss.
@@ -66,24 +78,60 @@ public final class PageCache {
   }
 
   /**
-   * Stores the decoded value of a page just written, replacing any older entry for its id.
+   * Returns the cached value of a page without decoding it on a miss.
+   *
+   * @param pageId the page
+   * @return the decoded page, or {@code null} if it is not cached
+   */
+  public @Nullable Object getIfPresent(long pageId) {
+    return cache.getIfPresent(pageId);
+  }
+
+  /**
+   * Returns a value derived from the contents of pages starting at {@code pageId}, computing
+   * and caching it on a miss. The caller must ask only while no writer can reuse the page (the
+   * discipline of {@link #get}); the entry is dropped when the page is written again.
+   *
+   * @param <T> the value's type; the value must be immutable, since it is shared by all readers
+   * @param pageId the first page the value is derived from, {@code >= 0}
+   * @param weightBytes the memory the value takes, in bytes, {@code >= 0}; a value heavier than
+   *     a sixteenth of the capacity is computed but not cached
+   * @param compute computes the value from the page id; called at most once per miss, and its
+   *     exception (e.g. {@link CorruptionException}) propagates with nothing cached
+   * @return the value
+   */
+  @SuppressWarnings("unchecked")
+  public <T> T getDerived(long pageId, int weightBytes, LongFunction<T> compute) {
+    if (weightBytes > capacityBytes / 16) {
+      return compute.apply(pageId);
+    }
+    Derived d = (Derived) cache.get(~pageId,
+        k -> new Derived(compute.apply(pageId), weightBytes));
+    return (T) d.value();
+  }
+
+  /**
+   * Stores the decoded value of a page just written, replacing any older entry for its id and
+   * dropping the values derived from its old contents.
    *
    * @param pageId the page
    * @param value its decoded, immutable value
    */
   public void put(long pageId, Object value) {
+    cache.invalidate(~pageId);
     if (capacityBytes > 0) {
       cache.put(pageId, value);
     }
   }
 
   /**
-   * Removes a page's entry, if any.
+   * Removes a page's entry and the values derived from it, if any.
    *
    * @param pageId the page
    */
   public void invalidate(long pageId) {
     cache.invalidate(pageId);
+    cache.invalidate(~pageId);
   }
 
   /**
@@ -102,8 +150,7 @@ public final class PageCache {
    */
   public CacheStats stats() {
     var s = cache.stats();
-    long size = cache.estimatedSize();
-    return new CacheStats(s.hitCount(), s.missCount(), s.evictionCount(), size * pageSize,
-        capacityBytes);
+    return new CacheStats(s.hitCount(), s.missCount(), s.evictionCount(),
+        eviction.weightedSize().orElse(cache.estimatedSize() * pageSize), capacityBytes);
   }
 }

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * alternating meta pages and their generation rule, checksum and misplaced-page detection
  * with file and offset, page-size detection when page 0 is damaged, refusal of bad input,
  * and the fsync-failure rule (never retried: the file turns read-only). Also the reader
- * table's epoch rule and the page cache's byte weighting.
+ * table's epoch rule, the page cache's byte weighting and its derived entries.
  */
 class PageFileTest {
   @TempDir Path dir;
@@ -254,6 +254,45 @@ class PageFileTest {
     assertTrue(c.stats().sizeBytes() <= 10 * 4096 + 4096, "bounded by bytes: " + c.stats());
     assertThrows(IllegalArgumentException.class, () -> new PageCache(-1, 4096));
     assertEquals(1.0, new PageCache(0, 4096).stats().hitRate());
+  }
+
+  @Test
+  void derivedEntriesWeighTheirSizeAndDieWithTheirPage() {
+    PageCache c = new PageCache(64 * 4096, 4096);
+    AtomicLong computes = new AtomicLong();
+    java.util.function.LongFunction<byte[]> assemble = id -> {
+      computes.incrementAndGet();
+      return new byte[] {(byte) id, (byte) computes.get()};
+    };
+    byte[] first = c.getDerived(7, 10_000, assemble);
+    assertTrue(first == c.getDerived(7, 10_000, assemble), "a hit returns the same array");
+    assertEquals(1, computes.get());
+    assertEquals(10_000, c.stats().sizeBytes(), "weighs its own size, not a page");
+    // The page's own entry and the derived one do not collide.
+    assertEquals("page 7", c.get(7, k -> "page " + k));
+    assertEquals(10_000 + 4096, c.stats().sizeBytes());
+    // Writing the page again drops what was derived from its old contents.
+    c.put(7, "page 7 again");
+    byte[] second = c.getDerived(7, 10_000, assemble);
+    assertEquals(2, computes.get());
+    assertEquals(2, second[1]);
+    c.invalidate(7);
+    c.getDerived(7, 10_000, assemble);
+    assertEquals(3, computes.get(), "invalidate drops the derived entry too");
+    // More than a sixteenth of the capacity: computed every time, never cached.
+    c.getDerived(9, 64 * 4096 / 16 + 1, assemble);
+    c.getDerived(9, 64 * 4096 / 16 + 1, assemble);
+    assertEquals(5, computes.get());
+    // A failing computation caches nothing.
+    assertThrows(CorruptionException.class, () -> c.getDerived(11, 100, id -> {
+      throw new CorruptionException(Path.of("f"), 11 * 4096L, 11, "damaged");
+    }));
+    assertEquals(11, c.<byte[]>getDerived(11, 100, assemble)[0]);
+    // No capacity: values are computed but not kept.
+    PageCache none = new PageCache(0, 4096);
+    none.getDerived(3, 100, assemble);
+    none.getDerived(3, 100, assemble);
+    assertEquals(8, computes.get());
   }
 
   private static void flip(Path f, long offset) throws IOException {

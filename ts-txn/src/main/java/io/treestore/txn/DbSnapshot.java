@@ -64,6 +64,21 @@ public final class DbSnapshot implements ReadView, AutoCloseable {
   }
 
   /**
+   * Reads a key without copying its value; see {@link ReadView#getShared}.
+   *
+   * @param keyspace the keyspace
+   * @param key the key
+   * @return the value, read-only, or {@code null} if the key or keyspace is absent
+   */
+  @Override
+  public byte @Nullable [] getShared(String keyspace, byte[] key) {
+    Database.checkKeyspace(keyspace);
+    Objects.requireNonNull(key, "key");
+    String t = Database.treeName(keyspace);
+    return snap.hasTree(t) ? snap.tree(t).getShared(key) : null;
+  }
+
+  /**
    * Returns the number of keys of a keyspace.
    *
    * @param keyspace the keyspace

@@ -60,8 +60,9 @@ public interface MergeOperator {
   /**
    * Combines a value with an operand.
    *
-   * @param existing the current value, or {@code null} if the key is absent
-   * @param operand the delta
+   * @param existing the current value, or {@code null} if the key is absent; read-only (it
+   *     may be a value other readers hold), so build the result in a new array
+   * @param operand the delta; read-only
    * @return the new value
    * @throws IllegalArgumentException if the value or operand is malformed for this operator
    */

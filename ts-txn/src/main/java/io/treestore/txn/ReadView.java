@@ -25,6 +25,22 @@ public sealed interface ReadView permits Transaction, DbSnapshot {
   byte @Nullable [] get(String keyspace, byte[] key);
 
   /**
+   * Reads a key without copying its value, for readers that only decode it (the tables of
+   * {@code ts-index} read their records this way). The array may be shared with the
+   * database's cache and with every other reader of the value, so it must not be modified: a
+   * change would show in later reads of the value in this process (never in the stored data).
+   * It never changes and may be kept.
+   *
+   * @param keyspace the keyspace, 1 to {@link Database#MAX_KEYSPACE_BYTES} UTF-8 bytes
+   * @param key the key
+   * @return the value as this view sees it, read-only, or {@code null} if the key or the
+   *     keyspace is absent
+   * @throws IllegalArgumentException if the keyspace name is invalid
+   * @throws IllegalStateException if the view is closed or the transaction ended
+   */
+  byte @Nullable [] getShared(String keyspace, byte[] key);
+
+  /**
    * Iterates over a key range; close the iterator when stopping early.
    *
    * @param keyspace the keyspace

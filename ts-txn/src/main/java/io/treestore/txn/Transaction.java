@@ -120,11 +120,6 @@ public final class Transaction implements ReadView, AutoCloseable {
     return snapshot.hasTree(t) ? snapshot.tree(t) : null;
   }
 
-  private byte @Nullable [] snapshotGet(String keyspace, byte[] key) {
-    TreeReader r = tree(keyspace);
-    return r == null ? null : r.get(key);
-  }
-
   /**
    * Reads a key.
    *
@@ -136,6 +131,25 @@ public final class Transaction implements ReadView, AutoCloseable {
    */
   @Override
   public byte @Nullable [] get(String keyspace, byte[] key) {
+    return read(keyspace, key, false);
+  }
+
+  /**
+   * Reads a key without copying its value; see {@link ReadView#getShared}. The transaction's
+   * own buffered value is returned as is, so it must not be modified either.
+   *
+   * @param keyspace the keyspace
+   * @param key the key
+   * @return the value as this transaction sees it, read-only, or {@code null} if absent
+   * @throws IllegalArgumentException if the keyspace name is invalid
+   * @throws IllegalStateException if the transaction is not active
+   */
+  @Override
+  public byte @Nullable [] getShared(String keyspace, byte[] key) {
+    return read(keyspace, key, true);
+  }
+
+  private byte @Nullable [] read(String keyspace, byte[] key, boolean shared) {
     active();
     Database.checkKeyspace(keyspace);
     Objects.requireNonNull(key, "key");
@@ -143,17 +157,19 @@ public final class Transaction implements ReadView, AutoCloseable {
     Write w = own == null ? null : own.get(key);
     if (w != null && w.kind() != Write.MERGE) {
       byte[] v = w.value();
-      return v == null ? null : v.clone();
+      return v == null || shared ? v : v.clone();
     }
     if (reads != null) {
       reads.key(keyspace, key.clone());
     }
-    byte[] base = snapshotGet(keyspace, key);
+    TreeReader r = tree(keyspace);
+    // A merge operator is given a copy: it may build its result in the array it is passed.
+    byte[] base = r == null ? null : shared && w == null ? r.getShared(key) : r.get(key);
     if (w == null) {
       return base;
     }
     byte[] v = w.resolve(base);
-    return v == null ? null : v.clone();
+    return v == null || shared ? v : v.clone();
   }
 
   /**

@@ -265,6 +265,70 @@ class TransactionTest {
     }
   }
 
+  @Test
+  void sharedReadsSeeWhatCopiesSeeAndNeverChange() {
+    byte[] big = new byte[20_000];
+    new Random(5).nextBytes(big);
+    try (Database db = Database.open(dir.resolve("shared"), fast())) {
+      try (Transaction tx = db.begin()) {
+        tx.put("t", b("big"), big);
+        tx.put("t", b("small"), b("s1"));
+        // The transaction's own writes, before commit.
+        assertArrayEquals(big, tx.getShared("t", b("big")));
+        assertNull(tx.getShared("t", b("absent")));
+        assertNull(tx.getShared("other", b("big")), "a keyspace that does not exist yet");
+        tx.commit();
+      }
+      db.checkpoint();  // the large value now lives in overflow pages
+      byte[] first;
+      try (Transaction tx = db.beginReadOnly()) {
+        first = tx.getShared("t", b("big"));
+        assertArrayEquals(big, first);
+        assertTrue(first == tx.getShared("t", b("big")), "assembled once, then shared");
+        assertArrayEquals(tx.get("t", b("small")), tx.getShared("t", b("small")));
+      }
+      byte[] big2 = big.clone();
+      big2[123] ^= 1;
+      try (DbSnapshot before = db.snapshot(); Transaction tx = db.begin()) {
+        tx.put("t", b("big"), big2);
+        tx.delete("t", b("small"));
+        tx.add("t", b("n"), 5);
+        assertArrayEquals(big2, tx.getShared("t", b("big")));
+        assertNull(tx.getShared("t", b("small")));
+        assertEquals(5, java.nio.ByteBuffer.wrap(tx.getShared("t", b("n"))).getLong());
+        tx.commit();
+        db.checkpoint();  // frees the old chain; later writes may reuse its pages
+        for (int i = 0; i < 20; i++) {
+          try (Transaction w = db.begin()) {
+            byte[] filler = new byte[9_000];
+            java.util.Arrays.fill(filler, (byte) i);
+            w.put("t", b("filler" + i), filler);
+            w.commit();
+          }
+        }
+        db.checkpoint();
+        assertArrayEquals(big, before.getShared("t", b("big")), "the snapshot keeps its value");
+        assertArrayEquals(b("s1"), before.getShared("t", b("small")));
+      }
+      try (Transaction tx = db.beginReadOnly()) {
+        assertArrayEquals(big2, tx.getShared("t", b("big")));
+        assertEquals(5, tx.getLong("t", b("n")));
+      }
+      assertArrayEquals(big, first, "an array handed out earlier never changes");
+      try (Transaction tx = db.begin()) {
+        tx.add("t", b("n"), 2);
+        assertEquals(7, java.nio.ByteBuffer.wrap(tx.getShared("t", b("n"))).getLong(),
+            "a merge over the stored value");
+        tx.rollback();
+      }
+      assertThrows(IllegalArgumentException.class, () -> {
+        try (Transaction tx = db.beginReadOnly()) {
+          tx.getShared("", b("k"));
+        }
+      });
+    }
+  }
+
   private static void check(ScanIterator it, NavigableMap<byte[], byte[]> exp) {
     try (it) {
       Iterator<Map.Entry<byte[], byte[]>> e = exp.entrySet().iterator();

@@ -26,8 +26,8 @@ import org.jspecify.annotations.Nullable;
  * to {@link #freed}; the free-space manager persists them at the next flush and reuses them
  * once no reader can reach them.
  *
- * <p>Reads ({@link #load}, {@link #child}, {@link #value}) are thread-safe. Everything that
- * writes or frees is called by the single writer only.
+ * <p>Reads ({@link #load}, {@link #child}, {@link #value}, {@link #sharedValue}) are
+ * thread-safe. Everything that writes or frees is called by the single writer only.
  */
 public final class NodeStore {
   static final int OVERFLOW_HEADER = PageFile.HEADER_SIZE + 12;
@@ -144,10 +144,32 @@ public final class NodeStore {
    * @return a new array holding the value
    */
   public byte[] value(Object raw) {
+    return sharedValue(raw).clone();
+  }
+
+  /**
+   * Returns a stored value without copying it: a small value's array in its leaf, or a large
+   * value assembled once from its overflow chain and kept in the page cache as a derived entry
+   * (dropped when the chain's first page is written again). The array is shared with every
+   * other reader of the value and must not be modified.
+   *
+   * @param raw a leaf's stored value
+   * @return the value, read-only
+   */
+  public byte[] sharedValue(Object raw) {
     if (raw instanceof byte[] v) {
-      return v.clone();
+      return v;
     }
     OverflowRef r = (OverflowRef) raw;
+    return cache.getDerived(r.firstPage(), r.length() + 16, p -> assemble(r));
+  }
+
+  /**
+   * Reads a value's overflow chain into a new array. It runs inside the cache's computation
+   * of a derived entry, where the cache must not be asked to load pages (nor need it: the
+   * assembled value is what stays cached).
+   */
+  private byte[] assemble(OverflowRef r) {
     int length = r.length();
     // Grow the buffer as pages arrive, so that a damaged length cannot demand 1 GiB at once.
     byte[] out = new byte[Math.min(length, 1 << 20)];
@@ -181,19 +203,11 @@ public final class NodeStore {
   }
 
   /**
-   * Reads an overflow page through the page cache (entries are invalidated when a page id is
-   * written again, see {@link #writeOverflow}); the returned array is shared and never
-   * modified.
+   * Reads an overflow page from the file. Overflow pages are not cached themselves: they are
+   * read to assemble a value, which the cache keeps instead ({@link #sharedValue}), or to free
+   * a chain, whose pages are garbage then.
    */
   private byte[] readOverflowPage(long page) {
-    Object o = cache.get(page, this::readOverflowPageFromFile);
-    if (o instanceof byte[] p) {
-      return p;
-    }
-    throw file.corruption(page, "expected an overflow page, found a B+Tree node");
-  }
-
-  private Object readOverflowPageFromFile(long page) {
     byte[] p = file.readPage(page);
     if (PageFile.typeOf(p) != PageType.OVERFLOW) {
       throw file.corruption(page, "expected an overflow page, found " + PageFile.typeOf(p));
