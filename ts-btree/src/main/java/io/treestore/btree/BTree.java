@@ -62,12 +62,8 @@ public final class BTree implements TreeReader {
 
   @Override
   public byte @Nullable [] get(byte[] key) {
-    Objects.requireNonNull(key, "key");
-    engine.checkOpen();
-    try (ReaderTable.Pin pin = engine.readers.pin()) {
-      Object raw = TreeOps.get(engine.store, state().root(), key);
-      return raw == null ? null : engine.store.value(raw);
-    }
+    byte[] v = getShared(key);
+    return v == null ? null : v.clone();
   }
 
   @Override

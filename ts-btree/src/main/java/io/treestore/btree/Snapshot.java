@@ -110,10 +110,8 @@ public final class Snapshot implements AutoCloseable {
 
     @Override
     public byte @Nullable [] get(byte[] key) {
-      Objects.requireNonNull(key, "key");
-      checkOpen();
-      Object raw = TreeOps.get(engine.store, st.root(), key);
-      return raw == null ? null : engine.store.value(raw);
+      byte[] v = getShared(key);
+      return v == null ? null : v.clone();
     }
 
     @Override

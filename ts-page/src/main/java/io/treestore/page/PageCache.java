@@ -3,7 +3,6 @@ package io.treestore.page;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.function.LongFunction;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A bounded cache of decoded, immutable pages, keyed by page id.
@@ -75,16 +74,6 @@ public final class PageCache {
     // One lookup, so that hits and misses are each counted once (Caffeine's get reads the map
     // without locking on a hit).
     return (T) cache.get(pageId, k -> decoder.apply(k));
-  }
-
-  /**
-   * Returns the cached value of a page without decoding it on a miss.
-   *
-   * @param pageId the page
-   * @return the decoded page, or {@code null} if it is not cached
-   */
-  public @Nullable Object getIfPresent(long pageId) {
-    return cache.getIfPresent(pageId);
   }
 
   /**

@@ -57,10 +57,8 @@ public final class DbSnapshot implements ReadView, AutoCloseable {
    */
   @Override
   public byte @Nullable [] get(String keyspace, byte[] key) {
-    Database.checkKeyspace(keyspace);
-    Objects.requireNonNull(key, "key");
-    String t = Database.treeName(keyspace);
-    return snap.hasTree(t) ? snap.tree(t).get(key) : null;
+    byte[] v = getShared(keyspace, key);
+    return v == null ? null : v.clone();
   }
 
   /**

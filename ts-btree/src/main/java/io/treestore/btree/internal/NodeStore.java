@@ -161,6 +161,7 @@ public final class NodeStore {
       return v;
     }
     OverflowRef r = (OverflowRef) raw;
+    // Weighed as the array takes memory: its length plus an object header.
     return cache.getDerived(r.firstPage(), r.length() + 16, p -> assemble(r));
   }
 
