@@ -62,7 +62,10 @@ final class TxnTreeStorePeer implements TxnPeer {
     DatabaseStats s = db.stats();
     return "treestore commits=" + s.commits() + " conflicts=" + s.conflicts() + " checkpoints="
         + s.checkpoints() + " lastCheckpointMillis=" + s.lastCheckpointMillis() + " walBytes="
-        + s.walBytes() + " dataFileBytes=" + s.storage().fileBytes();
+        + s.walBytes() + " dataFileBytes=" + s.storage().fileBytes() + " walGroups="
+        + s.wal().groups() + String.format(" recordsPerGroup=%.2f syncMicrosPerGroup=%.1f",
+            s.wal().records() / (double) Math.max(1, s.wal().groups()),
+            s.wal().syncNanos() / 1e3 / Math.max(1, s.wal().syncs()));
   }
 
   @Override

@@ -26,8 +26,10 @@ import java.io.UncheckedIOException;
  *       {@code treestore_wal_size_bytes}, {@code treestore_active_transactions},
  *       {@code treestore_commits}, {@code treestore_conflicts} (counts since start, exposed
  *       as gauges because they are read from the database),
- *       {@code treestore_checkpoint_lsn}, {@code treestore_documents_total} (the documents
- *       store's documents).
+ *       {@code treestore_checkpoint_lsn}, {@code treestore_wal_groups},
+ *       {@code treestore_wal_records}, {@code treestore_wal_syncs},
+ *       {@code treestore_wal_sync_seconds} (the log's group commit, since start),
+ *       {@code treestore_documents_total} (the documents store's documents).
  * </ul>
  *
  * <p>Thread-safe.
@@ -74,6 +76,15 @@ public final class Metrics {
         s -> s.conflicts());
     gauge("treestore_checkpoint_lsn", "The LSN the last checkpoint covers.", ts,
         s -> s.checkpointLsn());
+    gauge("treestore_wal_groups", "Groups of log records written since start (group commit:"
+        + " records per group = treestore_wal_records / treestore_wal_groups).", ts,
+        s -> s.wal().groups());
+    gauge("treestore_wal_records", "Log records written since start.", ts,
+        s -> s.wal().records());
+    gauge("treestore_wal_syncs", "Group fsyncs of the log since start.", ts,
+        s -> s.wal().syncs());
+    gauge("treestore_wal_sync_seconds", "Time spent in group fsyncs of the log since start.",
+        ts, s -> s.wal().syncNanos() / 1e9);
     GaugeWithCallback.builder().name("treestore_documents_total")
         .help("Documents in the documents store.")
         .callback(cb -> {

@@ -546,12 +546,19 @@ public final class Database implements AutoCloseable {
     return min;
   }
 
-  void finish(@Nullable StartMark mark, boolean committed) {
+  /**
+   * Ends a transaction.
+   *
+   * @param mark its registered start, if any
+   * @param uncounted whether it ends without counting as a rollback: it committed, or it was
+   *     read-only
+   */
+  void finish(@Nullable StartMark mark, boolean uncounted) {
     if (mark != null) {
       tracked.remove(mark);
     }
     active.decrement();
-    if (!committed) {
+    if (!uncounted) {
       rollbacks.increment();
     }
   }
@@ -995,7 +1002,7 @@ public final class Database implements AutoCloseable {
     BTreeStats b = file.stats();
     return new DatabaseStats(active.sum(), commits.sum(), conflicts.sum(), rollbacks.sum(),
         wal.sizeBytes(), wal.lastLsn(), appliedLsn, checkpointLsn, checkpoints.sum(),
-        checkpointDurationNanos / 1_000_000.0, b.cache().hitRate(), b);
+        checkpointDurationNanos / 1_000_000.0, b.cache().hitRate(), wal.stats(), b);
   }
 
   /**

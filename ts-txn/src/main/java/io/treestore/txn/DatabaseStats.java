@@ -1,6 +1,7 @@
 package io.treestore.txn;
 
 import io.treestore.btree.BTreeStats;
+import io.treestore.wal.WalStats;
 
 /**
  * Counters and gauges of a {@link Database}, for monitoring. Counters count since the database
@@ -9,7 +10,8 @@ import io.treestore.btree.BTreeStats;
  * @param activeTransactions transactions begun and not yet finished
  * @param commits commits with writes acknowledged
  * @param conflicts commits refused with {@link ConflictException}
- * @param rollbacks transactions rolled back (including after conflicts)
+ * @param rollbacks read-write transactions that ended without committing: rolled back,
+ *     closed without commit, or refused by a conflict (read-only ones are not counted)
  * @param walBytes bytes in the log's segment files
  * @param lastLsn the LSN of the last record appended to the log
  * @param appliedLsn the LSN of the last commit visible to new transactions
@@ -17,8 +19,11 @@ import io.treestore.btree.BTreeStats;
  * @param checkpoints checkpoints completed
  * @param lastCheckpointMillis duration of the last checkpoint, in milliseconds
  * @param cacheHitRate page cache hits / lookups, in [0, 1]
+ * @param wal the log's group and sync counters since the database was opened (commits per
+ *     group: {@code wal.records() / wal.groups()})
  * @param storage figures of the data file
  */
 public record DatabaseStats(long activeTransactions, long commits, long conflicts,
     long rollbacks, long walBytes, long lastLsn, long appliedLsn, long checkpointLsn,
-    long checkpoints, double lastCheckpointMillis, double cacheHitRate, BTreeStats storage) {}
+    long checkpoints, double lastCheckpointMillis, double cacheHitRate, WalStats wal,
+    BTreeStats storage) {}

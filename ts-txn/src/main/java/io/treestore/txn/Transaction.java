@@ -329,7 +329,7 @@ public final class Transaction implements ReadView, AutoCloseable {
       if (state != State.COMMITTED) {
         state = State.ROLLED_BACK;
       }
-      db.finish(mark, state == State.COMMITTED);
+      db.finish(mark, state == State.COMMITTED || readOnly);
       snapshot.close();
     }
   }
@@ -345,7 +345,7 @@ public final class Transaction implements ReadView, AutoCloseable {
     }
     if (state == State.ACTIVE) {
       state = State.ROLLED_BACK;
-      db.finish(mark, false);
+      db.finish(mark, readOnly);
       snapshot.close();
     }
   }

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -193,6 +194,12 @@ public final class Wal implements AutoCloseable {
 
   // Guarded by lock.
   private ArrayList<Format.Frame> pending = new ArrayList<>();
+  // Counters of WalStats, added to by the I/O leader.
+  private final LongAdder statGroups = new LongAdder();
+  private final LongAdder statRecords = new LongAdder();
+  private final LongAdder statBytes = new LongAdder();
+  private final LongAdder statSyncs = new LongAdder();
+  private final LongAdder statSyncNanos = new LongAdder();
   private long pendingBytes;
   /** Highest LSN written to the operating system (and published to readers). */
   private long writtenLsn;
@@ -665,6 +672,17 @@ public final class Wal implements AutoCloseable {
   }
 
   /**
+   * Returns the counters of the groups written and synced since the log was opened.
+   * Thread-safe; does not wait for a group being written.
+   *
+   * @return the counters
+   */
+  public WalStats stats() {
+    return new WalStats(statGroups.sum(), statRecords.sum(), statBytes.sum(), statSyncs.sum(),
+        statSyncNanos.sum());
+  }
+
+  /**
    * Returns the total size of the log's records and segment headers: what has been written,
    * not what is only buffered, nor the zeros preallocated after the last record (see {@link
    * WalOptions#preallocateBytes()}). For metrics.
@@ -989,13 +1007,23 @@ public final class Wal implements AutoCloseable {
         return new Failure(true, false, f.file, what, f.io);
       }
       published = snapshot(last, g.createdPaths.isEmpty() ? published : null);
+      long written = 0;
+      for (Format.Frame frame : batch) {
+        written += frame.bytes.length;
+      }
+      statGroups.increment();
+      statRecords.add(batch.size());
+      statBytes.add(written);
       for (Active a : g.retired) {
         closeQuietly(a.channel);
       }
     }
     if (force) {
+      long start = System.nanoTime();
       try {
         active.channel.force(false);
+        statSyncs.increment();
+        statSyncNanos.add(System.nanoTime() - start);
       } catch (IOException e) {
         return new Failure(false, true, active.path, "fsync failed (" + e + ")", e);
       }

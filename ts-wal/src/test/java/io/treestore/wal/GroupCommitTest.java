@@ -92,9 +92,17 @@ class GroupCommitTest {
       assertEquals(n, wal.durableLsn());
       List<WalRecord> all = Logs.readAll(wal, 1);
       assertEquals(n, all.size());
+      long frameBytes = 0;
       for (WalRecord r : all) {
         assertArrayEquals(byLsn.get(r.lsn()), r.payload(), "seed=" + SEED + " LSN " + r.lsn());
+        frameBytes += Wal.FRAME_HEADER_BYTES + r.payload().length;
       }
+      WalStats stats = wal.stats();
+      assertEquals(n, stats.records(), "every record written once");
+      assertEquals(frameBytes, stats.bytes());
+      assertTrue(stats.groups() >= 1 && stats.groups() <= n / 2, "groups " + stats.groups());
+      assertTrue(stats.syncs() >= 1 && stats.syncs() <= stats.groups()
+          && stats.syncs() <= ch.segmentForces.get() - syncsBefore, "syncs " + stats);
       long syncs = syncsAfter - syncsBefore;
       System.out.printf("group commit (%s): %d appends, %d fsyncs, ratio %.3f%n",
           appendThenAwait ? "append+awaitDurable" : "append", n, syncs, (double) syncs / n);

@@ -611,6 +611,9 @@ class HttpRoutesTest {
     assertTrue(db.path("commits").asLong() >= Trees.all().size(), "commits: " + db);
     assertTrue(db.has("wal_bytes") && db.has("checkpoint_lsn") && db.has("cache_hit_rate")
         && db.has("active_transactions"), "database stats: " + db);
+    assertTrue(db.path("wal").path("records").asLong() >= db.path("commits").asLong()
+        && db.path("wal").path("groups").asLong() >= 1 && db.path("wal").has("syncs"),
+        "log group-commit stats: " + db);
 
     api.get("/v1/documents/no-such-doc").error(404, "NOT_FOUND");
     Api.Resp m = api.get("/metrics");
@@ -622,7 +625,8 @@ class HttpRoutesTest {
         "treestore_query_duration_seconds_count", "treestore_transaction_duration_seconds",
         "treestore_requests_total", "treestore_errors_total", "treestore_cache_hit_rate",
         "treestore_wal_size_bytes", "treestore_active_transactions",
-        "treestore_documents_total", "treestore_checkpoint_lsn")) {
+        "treestore_documents_total", "treestore_checkpoint_lsn", "treestore_wal_groups",
+        "treestore_wal_records", "treestore_wal_syncs", "treestore_wal_sync_seconds")) {
       assertTrue(text.contains(name), "metrics lack " + name);
     }
     assertTrue(Pattern.compile("(?m)^treestore_documents_total(\\{[^}]*\\})? "
