@@ -25,7 +25,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Group commit: durable commits per second with 1, 4, 16 and 64 threads committing at once,
- * TreeStore against SQLite and H2 MVStore in the same JMH run.
+ * TreeStore against SQLite and H2 MVStore in the same JMH run, next to two baselines that are
+ * not databases: TreeStore's log alone ({@code wal}, {@link TxnWalPeer}) and a bare
+ * leader/follower group commit with nothing around it ({@code floor}, {@link TxnFloorPeer}),
+ * which tells how far blocking commits can scale on the machine at all.
  *
  * <h2>Workload</h2>
  * {@link #threads} committer threads (platform threads started at trial setup, stopped at
@@ -78,7 +81,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *     TxnGroupCommitBenchmark -rf json -rff docs/benchmarks/txn-group-DATE.json
  * }
  * (build as in {@link TxnCommitBenchmark}). Select cases with {@code -p engine=treestore} and
- * {@code -p threads=1,16}. The default run (12 trials) takes about 4 minutes. Results are in
+ * {@code -p threads=1,16}. The default run (20 trials) takes about 7 minutes. Results are in
  * {@code docs/benchmarks-txn.md}.
  */
 @State(Scope.Benchmark)
@@ -93,7 +96,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Threads(1)
 public class TxnGroupCommitBenchmark {
   /** The engine under test. */
-  @Param({TxnPeer.TREESTORE, TxnPeer.SQLITE, TxnPeer.MVSTORE})
+  @Param({TxnPeer.TREESTORE, TxnPeer.SQLITE, TxnPeer.MVSTORE, TxnPeer.WAL, TxnPeer.FLOOR})
   public String engine;
 
   /** Committer threads. */

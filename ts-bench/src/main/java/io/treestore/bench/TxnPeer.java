@@ -29,11 +29,16 @@ interface TxnPeer extends AutoCloseable {
   String MVSTORE = "mvstore";
   /** LMDB through lmdbjava, synced commits. */
   String LMDB = "lmdb";
+  /** TreeStore's log alone ({@link TxnWalPeer}): a baseline, not a database. */
+  String WAL = "wal";
+  /** Bare group commit with no database ({@link TxnFloorPeer}): the machine's floor. */
+  String FLOOR = "floor";
 
   /**
    * Opens (creating) an engine's database in an empty directory.
    *
-   * @param engine {@link #TREESTORE}, {@link #SQLITE}, {@link #MVSTORE} or {@link #LMDB}
+   * @param engine {@link #TREESTORE}, {@link #SQLITE}, {@link #MVSTORE}, {@link #LMDB},
+   *     {@link #WAL} or {@link #FLOOR}
    * @param dir an existing empty directory owned by this engine
    * @return the open engine
    * @throws IllegalArgumentException for an unknown engine name
@@ -44,8 +49,11 @@ interface TxnPeer extends AutoCloseable {
       case SQLITE -> new TxnSqlitePeer(dir);
       case MVSTORE -> new TxnMvStorePeer(dir);
       case LMDB -> new TxnLmdbPeer(dir);
+      case WAL -> new TxnWalPeer(dir);
+      case FLOOR -> new TxnFloorPeer(dir);
       default -> throw new IllegalArgumentException("unknown engine '" + engine
-          + "', expected one of " + TREESTORE + ", " + SQLITE + ", " + MVSTORE + ", " + LMDB);
+          + "', expected one of " + TREESTORE + ", " + SQLITE + ", " + MVSTORE + ", " + LMDB
+          + ", " + WAL + ", " + FLOOR);
     };
   }
 
