@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
 public final class ConflictTracker {
   private final Map<String, TreeMap<byte[], Long>> lastWrite = new HashMap<>();
   private int size;
+  /** The greatest LSN ever recorded (0 if none): no remembered write is newer. */
+  private long maxLsn;
 
   /** Creates an empty tracker. */
   public ConflictTracker() {}
@@ -40,6 +42,11 @@ public final class ConflictTracker {
    */
   public void validate(long startLsn, Map<String, ? extends NavigableMap<byte[], Write>> writes,
       @Nullable ReadSet reads) {
+    if (maxLsn <= startLsn) {
+      // Nothing committed after the transaction began (always so for a lone writer): every
+      // check below compares a write's LSN with startLsn and would find none newer.
+      return;
+    }
     for (var ks : writes.entrySet()) {
       TreeMap<byte[], Long> m = lastWrite.get(ks.getKey());
       if (m == null) {
@@ -116,6 +123,7 @@ public final class ConflictTracker {
    * @param writes its write set
    */
   public void record(long lsn, Map<String, ? extends NavigableMap<byte[], Write>> writes) {
+    maxLsn = Math.max(maxLsn, lsn);
     for (var ks : writes.entrySet()) {
       TreeMap<byte[], Long> m = lastWrite.computeIfAbsent(ks.getKey(),
           k -> new TreeMap<>(Write.KEY_ORDER));
@@ -213,6 +221,11 @@ public final class ConflictTracker {
    *     if none is active)
    */
   public void prune(long oldestStart) {
+    if (oldestStart >= maxLsn) {
+      lastWrite.clear();
+      size = 0;
+      return;
+    }
     for (Iterator<TreeMap<byte[], Long>> it = lastWrite.values().iterator(); it.hasNext(); ) {
       TreeMap<byte[], Long> m = it.next();
       m.values().removeIf(ts -> {
