@@ -63,9 +63,9 @@ final class TxnTreeStorePeer implements TxnPeer {
     return "treestore commits=" + s.commits() + " conflicts=" + s.conflicts() + " checkpoints="
         + s.checkpoints() + " lastCheckpointMillis=" + s.lastCheckpointMillis() + " walBytes="
         + s.walBytes() + " dataFileBytes=" + s.storage().fileBytes() + " walGroups="
-        + s.wal().groups() + String.format(" recordsPerGroup=%.2f syncMicrosPerGroup=%.1f",
-            s.wal().records() / (double) Math.max(1, s.wal().groups()),
-            s.wal().syncNanos() / 1e3 / Math.max(1, s.wal().syncs()));
+        + s.walGroups() + String.format(" recordsPerGroup=%.2f syncMicrosPerGroup=%.1f",
+            s.walRecords() / (double) Math.max(1, s.walGroups()),
+            s.walSyncNanos() / 1e3 / Math.max(1, s.walSyncs()));
   }
 
   @Override

@@ -78,13 +78,13 @@ public final class Metrics {
         s -> s.checkpointLsn());
     gauge("treestore_wal_groups", "Groups of log records written since start (group commit:"
         + " records per group = treestore_wal_records / treestore_wal_groups).", ts,
-        s -> s.wal().groups());
+        s -> s.walGroups());
     gauge("treestore_wal_records", "Log records written since start.", ts,
-        s -> s.wal().records());
+        s -> s.walRecords());
     gauge("treestore_wal_syncs", "Group fsyncs of the log since start.", ts,
-        s -> s.wal().syncs());
+        s -> s.walSyncs());
     gauge("treestore_wal_sync_seconds", "Time spent in group fsyncs of the log since start.",
-        ts, s -> s.wal().syncNanos() / 1e9);
+        ts, s -> s.walSyncNanos() / 1e9);
     GaugeWithCallback.builder().name("treestore_documents_total")
         .help("Documents in the documents store.")
         .callback(cb -> {

@@ -17,6 +17,7 @@ import io.treestore.txn.internal.WriteRuns;
 import io.treestore.wal.Wal;
 import io.treestore.wal.WalReader;
 import io.treestore.wal.WalRecord;
+import io.treestore.wal.WalStats;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -1000,9 +1001,11 @@ public final class Database implements AutoCloseable {
   public DatabaseStats stats() {
     checkOpen();
     BTreeStats b = file.stats();
+    WalStats w = wal.stats();
     return new DatabaseStats(active.sum(), commits.sum(), conflicts.sum(), rollbacks.sum(),
         wal.sizeBytes(), wal.lastLsn(), appliedLsn, checkpointLsn, checkpoints.sum(),
-        checkpointDurationNanos / 1_000_000.0, b.cache().hitRate(), wal.stats(), b);
+        checkpointDurationNanos / 1_000_000.0, b.cache().hitRate(), w.groups(), w.records(),
+        w.syncs(), w.syncNanos(), b);
   }
 
   /**

@@ -1,10 +1,10 @@
 package io.treestore.txn;
 
 import io.treestore.btree.BTreeStats;
-import io.treestore.wal.WalStats;
 
 /**
- * Counters and gauges of a {@link Database}, for monitoring. Counters count since the database
+ * Counters and gauges of a {@link Database}, for monitoring (the log's counters are those of
+ * {@link io.treestore.wal.Wal#stats()}). Counters count since the database
  * was opened.
  *
  * @param activeTransactions transactions begun and not yet finished
@@ -19,11 +19,16 @@ import io.treestore.wal.WalStats;
  * @param checkpoints checkpoints completed
  * @param lastCheckpointMillis duration of the last checkpoint, in milliseconds
  * @param cacheHitRate page cache hits / lookups, in [0, 1]
- * @param wal the log's group and sync counters since the database was opened (commits per
- *     group: {@code wal.records() / wal.groups()})
+ * @param walGroups groups of log records written since the database was opened (group commit:
+ *     {@code walRecords / walGroups} commits share one write and one {@code fsync})
+ * @param walRecords log records written since the database was opened (one per commit with
+ *     writes)
+ * @param walSyncs group {@code fsync}s of the log since the database was opened (0 with
+ *     durability {@code NONE})
+ * @param walSyncNanos time spent in those {@code fsync}s, in nanoseconds
  * @param storage figures of the data file
  */
 public record DatabaseStats(long activeTransactions, long commits, long conflicts,
     long rollbacks, long walBytes, long lastLsn, long appliedLsn, long checkpointLsn,
-    long checkpoints, double lastCheckpointMillis, double cacheHitRate, WalStats wal,
-    BTreeStats storage) {}
+    long checkpoints, double lastCheckpointMillis, double cacheHitRate, long walGroups,
+    long walRecords, long walSyncs, long walSyncNanos, BTreeStats storage) {}

@@ -28,7 +28,7 @@ class DatabaseStatsTest {
       DatabaseStats s0 = db.stats();
       assertEquals(0, s0.activeTransactions());
       assertEquals(0, s0.commits());
-      assertEquals(0, s0.wal().records());
+      assertEquals(0, s0.walRecords());
 
       Transaction open1 = db.begin();
       Transaction open2 = db.beginReadOnly();
@@ -59,10 +59,10 @@ class DatabaseStatsTest {
       assertEquals(10, s.appliedLsn());
       assertTrue(s.walBytes() > s0.walBytes(), "the log grew: " + s0.walBytes() + " -> "
           + s.walBytes());
-      assertEquals(10, s.wal().records(), "one log record per commit with writes");
-      assertEquals(10, s.wal().groups(), "one committer: each commit is its own group");
-      assertEquals(10, s.wal().syncs());
-      assertTrue(s.wal().syncNanos() > 0);
+      assertEquals(10, s.walRecords(), "one log record per commit with writes");
+      assertEquals(10, s.walGroups(), "one committer: each commit is its own group");
+      assertEquals(10, s.walSyncs());
+      assertTrue(s.walSyncNanos() > 0);
       assertTrue(s.cacheHitRate() >= 0 && s.cacheHitRate() <= 1, "hit rate " + s.cacheHitRate());
       assertEquals(0, s.checkpoints());
 

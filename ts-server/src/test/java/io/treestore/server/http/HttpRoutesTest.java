@@ -611,8 +611,8 @@ class HttpRoutesTest {
     assertTrue(db.path("commits").asLong() >= Trees.all().size(), "commits: " + db);
     assertTrue(db.has("wal_bytes") && db.has("checkpoint_lsn") && db.has("cache_hit_rate")
         && db.has("active_transactions"), "database stats: " + db);
-    assertTrue(db.path("wal").path("records").asLong() >= db.path("commits").asLong()
-        && db.path("wal").path("groups").asLong() >= 1 && db.path("wal").has("syncs"),
+    assertTrue(db.path("wal_records").asLong() >= db.path("commits").asLong()
+        && db.path("wal_groups").asLong() >= 1 && db.has("wal_syncs"),
         "log group-commit stats: " + db);
 
     api.get("/v1/documents/no-such-doc").error(404, "NOT_FOUND");
