@@ -26,7 +26,8 @@ import java.io.UncheckedIOException;
  *       {@code treestore_wal_size_bytes}, {@code treestore_active_transactions},
  *       {@code treestore_commits}, {@code treestore_conflicts} (counts since start, exposed
  *       as gauges because they are read from the database),
- *       {@code treestore_checkpoint_lsn}, {@code treestore_wal_groups},
+ *       {@code treestore_checkpoint_lsn}, {@code treestore_checkpoint_failures},
+ *       {@code treestore_wal_groups},
  *       {@code treestore_wal_records}, {@code treestore_wal_syncs},
  *       {@code treestore_wal_sync_seconds} (the log's group commit, since start),
  *       {@code treestore_documents_total} (the documents store's documents).
@@ -76,6 +77,9 @@ public final class Metrics {
         s -> s.conflicts());
     gauge("treestore_checkpoint_lsn", "The LSN the last checkpoint covers.", ts,
         s -> s.checkpointLsn());
+    gauge("treestore_checkpoint_failures", "Background checkpoints whose data-file write "
+        + "failed since start (each is retried; a full data disk shows here).", ts,
+        s -> s.checkpointFailures());
     gauge("treestore_wal_groups", "Groups of log records written since start (group commit:"
         + " records per group = treestore_wal_records / treestore_wal_groups).", ts,
         s -> s.walGroups());

@@ -73,7 +73,13 @@ import org.jspecify.annotations.Nullable;
  * <h2>Failures</h2>
  * If the log cannot be written or synced, or applying a durable record fails, the database
  * turns read-only and says why ({@link #failure()}); reads keep working. Reopen it to recover:
- * recovery replays what reached the disk.
+ * recovery replays what reached the disk. A checkpoint whose data-file sync fails does the
+ * same. A checkpoint whose write fails (a full disk, an I/O error) changes nothing durable: an
+ * explicit {@link #checkpoint()} throws and may be called again; the background checkpointer
+ * logs a WARNING, counts it ({@link DatabaseStats#checkpointFailures()}) and tries again after
+ * 1 s, doubling the wait up to 60 s, while commits go on into the log (so that writes succeed
+ * throughout and checkpoints resume once the disk has room again, as PostgreSQL's
+ * checkpointer does).
  *
  * <h2>Thread safety</h2>
  * Thread-safe. Each {@link Transaction} is confined to one thread at a time.
@@ -127,6 +133,13 @@ public final class Database implements AutoCloseable {
   private final LongAdder rollbacks = new LongAdder();
   private final LongAdder active = new LongAdder();
   private final LongAdder checkpoints = new LongAdder();
+  private final LongAdder checkpointFailures = new LongAdder();
+  /** First wait before a failed background checkpoint is tried again; doubles up to max. */
+  private static final long CHECKPOINT_RETRY_MIN_NANOS = 1_000_000_000L;
+  private static final long CHECKPOINT_RETRY_MAX_NANOS = 60_000_000_000L;
+  // Checkpointer thread only.
+  private long checkpointRetryDelayNanos;
+  private long checkpointRetryAtNanos = System.nanoTime();
 
   private Database(Path dir, DatabaseOptions options, BTreeFile file, Wal wal) {
     this.dir = dir;
@@ -591,10 +604,19 @@ public final class Database implements AutoCloseable {
         } finally {
           applyLock.unlock();
         }
-        // A commit registered while the lock was held, whose committer then failed to get
-        // the lock, is waiting for exactly this check.
+        // A commit that became applicable while the lock was held (made durable by a leader
+        // whose listener found the lock taken, or registered by a committer that then failed
+        // to get the lock and parked) is waiting for exactly this check: apply it if this
+        // thread's own commit still waits, else wake its committer to apply it.
         if (applicable(wal.durableLsn())) {
-          continue;
+          if (appliedLsn < lsn) {
+            continue;
+          }
+          Unapplied next = durableUnapplied.get(appliedLsn + 1);
+          if (next != null) {
+            LockSupport.unpark(next.committer());
+          }
+          return;
         }
       }
       if (appliedLsn >= lsn) {
@@ -663,11 +685,14 @@ public final class Database implements AutoCloseable {
     }
     try {
       applyRuns(WriteRuns.of(commits));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       StorageException failed = fail("applying the durable commits at LSN " + first + " to "
           + last + " failed", e);
       // They are no longer registered, so fail() did not wake them: each finds the failure.
       unparkOthers(run);
+      if (e instanceof Error err) {
+        throw err;
+      }
       throw failed;
     }
     appliedLsn = last;
@@ -726,7 +751,7 @@ public final class Database implements AutoCloseable {
     });
   }
 
-  private StorageException fail(String what, RuntimeException cause) {
+  private StorageException fail(String what, Throwable cause) {
     String reason = what + ": " + cause.getMessage();
     applyLock.lock();
     try {
@@ -824,13 +849,27 @@ public final class Database implements AutoCloseable {
           && System.nanoTime() - lastCheckpointNanos
               >= options.checkpointIntervalMillis() * 1_000_000L
           && appliedLsn > checkpointLsn;
-      if (bySize || byTime) {
+      if ((bySize || byTime) && System.nanoTime() - checkpointRetryAtNanos >= 0) {
         try {
           checkpoint();
+          checkpointRetryDelayNanos = 0;
         } catch (RuntimeException e) {
-          if (!closed) {
-            fail("background checkpoint failed", e);
+          if (closed) {
+            continue;
           }
+          if (file.isReadOnly() || wal.isReadOnly()) {
+            // A failed sync: the data file or the log refuses writes from now on.
+            fail("background checkpoint failed", e);
+            continue;
+          }
+          // Nothing durable changed (a failed write is undone): retry later, as an explicit
+          // checkpoint may be retried, instead of stopping the database's writes.
+          checkpointFailures.increment();
+          checkpointRetryDelayNanos = Math.min(CHECKPOINT_RETRY_MAX_NANOS,
+              Math.max(CHECKPOINT_RETRY_MIN_NANOS, 2 * checkpointRetryDelayNanos));
+          checkpointRetryAtNanos = System.nanoTime() + checkpointRetryDelayNanos;
+          LOG.log(System.Logger.Level.WARNING, "{0}: background checkpoint failed, retrying in"
+              + " {1} s: {2}", dir, checkpointRetryDelayNanos / 1_000_000_000L, e.toString());
         }
       }
     }
@@ -1004,7 +1043,7 @@ public final class Database implements AutoCloseable {
     WalStats w = wal.stats();
     return new DatabaseStats(active.sum(), commits.sum(), conflicts.sum(), rollbacks.sum(),
         wal.sizeBytes(), wal.lastLsn(), appliedLsn, checkpointLsn, checkpoints.sum(),
-        checkpointDurationNanos / 1_000_000.0, b.cache().hitRate(), w.groups(), w.records(),
+        checkpointFailures.sum(), checkpointDurationNanos / 1_000_000.0, b.cache().hitRate(), w.groups(), w.records(),
         w.syncs(), w.syncNanos(), b);
   }
 

@@ -17,6 +17,8 @@ import io.treestore.btree.BTreeStats;
  * @param appliedLsn the LSN of the last commit visible to new transactions
  * @param checkpointLsn the LSN the last checkpoint covers
  * @param checkpoints checkpoints completed
+ * @param checkpointFailures background checkpoints whose data-file write failed and that will
+ *     be tried again (a failed sync turns the database read-only instead)
  * @param lastCheckpointMillis duration of the last checkpoint, in milliseconds
  * @param cacheHitRate page cache hits / lookups, in [0, 1]
  * @param walGroups groups of log records written since the database was opened (group commit:
@@ -30,5 +32,5 @@ import io.treestore.btree.BTreeStats;
  */
 public record DatabaseStats(long activeTransactions, long commits, long conflicts,
     long rollbacks, long walBytes, long lastLsn, long appliedLsn, long checkpointLsn,
-    long checkpoints, double lastCheckpointMillis, double cacheHitRate, long walGroups,
-    long walRecords, long walSyncs, long walSyncNanos, BTreeStats storage) {}
+    long checkpoints, long checkpointFailures, double lastCheckpointMillis, double cacheHitRate,
+    long walGroups, long walRecords, long walSyncs, long walSyncNanos, BTreeStats storage) {}

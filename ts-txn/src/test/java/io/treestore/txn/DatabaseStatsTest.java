@@ -65,6 +65,7 @@ class DatabaseStatsTest {
       assertTrue(s.walSyncNanos() > 0);
       assertTrue(s.cacheHitRate() >= 0 && s.cacheHitRate() <= 1, "hit rate " + s.cacheHitRate());
       assertEquals(0, s.checkpoints());
+      assertEquals(0, s.checkpointFailures());
 
       long lsn = db.checkpoint();
       DatabaseStats c = db.stats();

@@ -626,7 +626,8 @@ class HttpRoutesTest {
         "treestore_requests_total", "treestore_errors_total", "treestore_cache_hit_rate",
         "treestore_wal_size_bytes", "treestore_active_transactions",
         "treestore_documents_total", "treestore_checkpoint_lsn", "treestore_wal_groups",
-        "treestore_wal_records", "treestore_wal_syncs", "treestore_wal_sync_seconds")) {
+        "treestore_wal_records", "treestore_wal_syncs", "treestore_wal_sync_seconds",
+        "treestore_checkpoint_failures")) {
       assertTrue(text.contains(name), "metrics lack " + name);
     }
     assertTrue(Pattern.compile("(?m)^treestore_documents_total(\\{[^}]*\\})? "
