@@ -14,6 +14,7 @@ import io.treestore.txn.internal.ConflictTracker;
 import io.treestore.txn.internal.ReadSet;
 import io.treestore.txn.internal.Write;
 import io.treestore.txn.internal.WriteRuns;
+import io.treestore.wal.Durability;
 import io.treestore.wal.Wal;
 import io.treestore.wal.WalReader;
 import io.treestore.wal.WalRecord;
@@ -54,6 +55,12 @@ import org.jspecify.annotations.Nullable;
  *   <li>Apply the write set to the B+Trees in LSN order (each commit waits for its
  *       predecessor), publishing all of it to readers at once, then acknowledge.
  * </ol>
+ * With {@link Durability#GROUP_ASYNC} step 2 is skipped: the commit is applied and
+ * acknowledged at once, and the log's background thread writes and syncs it within
+ * {@link DatabaseOptions#groupAsyncMillis()}; a crash loses about the last interval of
+ * acknowledged commits, never part of one. A checkpoint first waits until the log is durable
+ * up to the LSN it covers (the write-ahead rule). With {@link Durability#NONE} step 2 waits
+ * for the write to the operating system only.
  * Readers never block and are never blocked: a transaction reads a copy-on-write snapshot of
  * the trees taken at begin.
  *
@@ -104,6 +111,8 @@ public final class Database implements AutoCloseable {
   private final int maxKey;
 
   private final ReentrantLock commitLock = new ReentrantLock();
+  /** Whether commits are acknowledged before their log record is synced (GROUP_ASYNC). */
+  private final boolean asyncCommit;
   private final ConflictTracker tracker = new ConflictTracker();
   private final Set<StartMark> tracked = ConcurrentHashMap.newKeySet();
   private final ReentrantLock applyLock = new ReentrantLock();
@@ -142,6 +151,7 @@ public final class Database implements AutoCloseable {
   private long checkpointRetryAtNanos = System.nanoTime();
 
   private Database(Path dir, DatabaseOptions options, BTreeFile file, Wal wal) {
+    this.asyncCommit = options.durability() == Durability.GROUP_ASYNC;
     this.dir = dir;
     this.options = options;
     this.file = file;
@@ -521,11 +531,13 @@ public final class Database implements AutoCloseable {
     } finally {
       commitLock.unlock();
     }
-    try {
-      wal.awaitDurable(lsn);
-    } catch (RuntimeException e) {
-      durableUnapplied.remove(lsn);
-      throw fail("the log write or sync of LSN " + lsn + " failed", e);
+    if (!asyncCommit) {
+      try {
+        wal.awaitDurable(lsn);
+      } catch (RuntimeException e) {
+        durableUnapplied.remove(lsn);
+        throw fail("the log write or sync of LSN " + lsn + " failed", e);
+      }
     }
     applyInOrder(lsn);
     commits.increment();
@@ -597,7 +609,7 @@ public final class Database implements AutoCloseable {
       }
       if (applyLock.tryLock()) {
         try {
-          long bound = wal.durableLsn();
+          long bound = visibleBound();
           while (applicable(bound)) {
             applyRegistered(bound);
           }
@@ -608,7 +620,7 @@ public final class Database implements AutoCloseable {
         // whose listener found the lock taken, or registered by a committer that then failed
         // to get the lock and parked) is waiting for exactly this check: apply it if this
         // thread's own commit still waits, else wake its committer to apply it.
-        if (applicable(wal.durableLsn())) {
+        if (applicable(visibleBound())) {
           if (appliedLsn < lsn) {
             continue;
           }
@@ -627,10 +639,20 @@ public final class Database implements AutoCloseable {
         durableUnapplied.remove(lsn);
         throw new StorageException(dir, "database is read-only: " + f, null);
       }
-      if (!applicable(wal.durableLsn()) || applyLock.isLocked()) {
+      if (!applicable(visibleBound()) || applyLock.isLocked()) {
         LockSupport.park(this);
       }
     }
+  }
+
+  /**
+   * The LSN up to which registered commits may be applied, that is made visible: those durable
+   * as the log's mode promises; in {@link Durability#GROUP_ASYNC} mode every registered commit,
+   * since such a commit is acknowledged before its {@code fsync}, which the log's background
+   * thread issues within {@link DatabaseOptions#groupAsyncMillis()}.
+   */
+  private long visibleBound() {
+    return asyncCommit ? Long.MAX_VALUE : wal.durableLsn();
   }
 
   /** Whether the commit after {@link #appliedLsn} is registered and at most {@code bound}. */
@@ -656,7 +678,7 @@ public final class Database implements AutoCloseable {
     } finally {
       applyLock.unlock();
     }
-    if (applicable(wal.durableLsn())) {
+    if (applicable(visibleBound())) {
       Unapplied next = durableUnapplied.get(appliedLsn + 1);
       if (next != null) {
         LockSupport.unpark(next.committer());
@@ -809,8 +831,20 @@ public final class Database implements AutoCloseable {
         releaseApplyLock();
       }
       try (pending) {
+        if (asyncCommit) {
+          // The write-ahead rule: the data file must not get ahead of the durable log, or a
+          // crash would leave a checkpoint at an LSN the log never reached.
+          try {
+            wal.awaitDurable(lsn);
+          } catch (RuntimeException e) {
+            throw fail("the log could not be synced up to LSN " + lsn + " for a checkpoint", e);
+          }
+        }
         pending.complete();
       } catch (RuntimeException e) {
+        if (failure != null) {
+          throw e;
+        }
         if (file.isReadOnly()) {
           // A failed sync: the data file refuses writes from now on, so the database must.
           throw fail("checkpoint at LSN " + lsn + " failed", e);

@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       returns that count; the next write throws (a short write followed by an error);
  *   <li>{@link Faults#failForces}: the next n {@code force} calls on files throw {@link #EIO};
  *   <li>{@link Faults#failCreate}: creating a file ({@code CREATE_NEW}) throws {@link #ENOSPC};
- *   <li>{@link Faults#failDirSyncs}: the next n directory syncs throw {@link #EIO}.
+ *   <li>{@link Faults#failDirSyncs}: the next n directory syncs throw {@link #EIO};
+ *   <li>{@link Faults#forceGate}: {@code force} on files waits until the latch opens (a slow
+ *       or stalled disk).
  * </ul>
  * Counters tell how many writes and forces each target saw, and how many faults fired.
  */
@@ -40,6 +42,9 @@ final class FaultyStorage {
     final AtomicInteger failForces = new AtomicInteger();
     volatile boolean failCreate;
     final AtomicInteger failDirSyncs = new AtomicInteger();
+    /** {@code force} on files (not directories) first waits for this latch. */
+    volatile java.util.concurrent.CountDownLatch forceGate =
+        new java.util.concurrent.CountDownLatch(0);
     final AtomicLong writes = new AtomicLong();
     final AtomicLong forces = new AtomicLong();
     final AtomicLong fired = new AtomicLong();
@@ -51,6 +56,7 @@ final class FaultyStorage {
       failForces.set(0);
       failCreate = false;
       failDirSyncs.set(0);
+      forceGate.countDown();
     }
   }
 
@@ -151,6 +157,12 @@ final class FaultyStorage {
     @Override
     public void force(boolean metaData) throws IOException {
       if (!dir) {
+        try {
+          f.forceGate.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted at the force gate");
+        }
         f.forces.incrementAndGet();
         if (f.failForces.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
           f.fired.incrementAndGet();
