@@ -2,6 +2,8 @@ package io.treestore.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,6 +78,26 @@ final class TxnBenchFiles {
       throw new IOException("interrupted while running sync", e);
     }
     System.out.printf("%n[txn] sync took %.1f ms%n", (System.nanoTime() - start) / 1e6);
+  }
+
+  /**
+   * Writes zeros over the first {@code bytes} bytes of a file in 1 MiB writes and syncs it
+   * with {@code force(true)}, so that later writes in place commit no change of the file's size
+   * or block allocation (a preallocated log, ADR 0010).
+   *
+   * @param ch the file, open for writing
+   * @param bytes how many bytes to zero-fill, a multiple of 1 MiB
+   * @throws IOException if a write or the sync fails
+   */
+  static void zeroFill(FileChannel ch, long bytes) throws IOException {
+    ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+    for (long off = 0; off < bytes; off += zeros.capacity()) {
+      zeros.clear();
+      while (zeros.hasRemaining()) {
+        ch.write(zeros, off + zeros.position());
+      }
+    }
+    ch.force(true);
   }
 
   /**

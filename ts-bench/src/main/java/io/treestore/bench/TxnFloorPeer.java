@@ -62,14 +62,7 @@ final class TxnFloorPeer implements TxnPeer {
     try {
       ch = FileChannel.open(dir.resolve("floor.log"), StandardOpenOption.CREATE_NEW,
           StandardOpenOption.READ, StandardOpenOption.WRITE);
-      ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
-      for (long off = 0; off < FILE_BYTES; off += zeros.capacity()) {
-        zeros.clear();
-        while (zeros.hasRemaining()) {
-          ch.write(zeros, off + zeros.position());
-        }
-      }
-      ch.force(true);
+      TxnBenchFiles.zeroFill(ch, FILE_BYTES);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -89,8 +82,16 @@ final class TxnFloorPeer implements TxnPeer {
   }
 
   private void commit(byte[][] keys, byte[][] values) {
+    int n = 0;
+    for (int i = 0; i < keys.length; i++) {
+      n += 8 + keys[i].length + values[i].length;
+    }
     lock.lock();
     try {
+      if (pending.remaining() < n) {
+        throw new IllegalStateException("the floor's group buffer holds " + pending.capacity()
+            + " bytes; a group would need more (too many rows or threads for this baseline)");
+      }
       for (int i = 0; i < keys.length; i++) {
         pending.putInt(keys[i].length).put(keys[i]).putInt(values[i].length).put(values[i]);
       }

@@ -70,9 +70,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * TreeStore {@code Database.commit}: the commit lock covers validation, encoding and
  * {@code Wal.append(..., false)} only; {@code Wal.awaitDurable} then makes one waiter the
  * leader, which writes every record buffered so far with one positional write and one
- * {@code force(false)} while later committers queue the next group; then
- * {@code applyInOrder} applies each commit to the B+Trees in LSN order under the apply lock
- * (each committer waits on one condition for its predecessor).
+ * {@code force(false)} while later committers queue the next group; then the leader applies
+ * the group's commits to the B+Trees in LSN order, in one batch under the apply lock, before
+ * it wakes their committers ({@code Database.applyInOrder}, flat combining). The
+ * {@code wal} and {@code floor} baselines are described in {@link TxnWalPeer} and
+ * {@link TxnFloorPeer}.
  *
  * <h2>Run</h2>
  * {@snippet lang="shell" :

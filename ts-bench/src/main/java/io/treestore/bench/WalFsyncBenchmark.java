@@ -174,14 +174,7 @@ public class WalFsyncBenchmark {
 
     @Override
     void prepare() throws IOException {
-      ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
-      for (long off = 0; off < PREALLOCATED_BYTES; off += zeros.capacity()) {
-        zeros.clear();
-        while (zeros.hasRemaining()) {
-          ch.write(zeros, off + zeros.position());
-        }
-      }
-      ch.force(true);
+      TxnBenchFiles.zeroFill(ch, PREALLOCATED_BYTES);
     }
 
     @Override

@@ -1077,8 +1077,8 @@ public final class Database implements AutoCloseable {
     WalStats w = wal.stats();
     return new DatabaseStats(active.sum(), commits.sum(), conflicts.sum(), rollbacks.sum(),
         wal.sizeBytes(), wal.lastLsn(), appliedLsn, checkpointLsn, checkpoints.sum(),
-        checkpointFailures.sum(), checkpointDurationNanos / 1_000_000.0, b.cache().hitRate(), w.groups(), w.records(),
-        w.syncs(), w.syncNanos(), b);
+        checkpointFailures.sum(), checkpointDurationNanos / 1_000_000.0, b.cache().hitRate(),
+        w.groups(), w.records(), w.syncs(), w.syncNanos(), b);
   }
 
   /**

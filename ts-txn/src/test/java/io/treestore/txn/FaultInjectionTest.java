@@ -314,6 +314,13 @@ class FaultInjectionTest {
     }
   }
 
+  /** Options with a background checkpoint every 20 ms and small log segments. */
+  private static DatabaseOptions backgroundCheckpoints(FaultyStorage fs) {
+    return DatabaseOptions.defaults().withDurability(Durability.SYNC)
+        .withCheckpoints(0, 20).withWalSegments(16 * 1024, 0)
+        .withChannels(fs.pages(), fs.wal());
+  }
+
   /** The faults of the data file tested below. */
   enum DataFault {
     /** Page writes fail with ENOSPC. */
@@ -339,9 +346,7 @@ class FaultInjectionTest {
     String ctx = "seed " + seed + ", background checkpoint retried after " + fault;
     Path d = dir.resolve("retry-" + fault);
     FaultyStorage fs = new FaultyStorage();
-    DatabaseOptions o = DatabaseOptions.defaults().withDurability(Durability.SYNC)
-        .withCheckpoints(0, 20).withWalSegments(16 * 1024, 0)
-        .withChannels(fs.pages(), fs.wal());
+    DatabaseOptions o = backgroundCheckpoints(fs);
     Run run = new Run();
     try (Database db = Database.open(d, o)) {
       List<Thread> ts = commit(db, run, 3, 100_000);
@@ -390,9 +395,7 @@ class FaultInjectionTest {
     String ctx = "seed " + seed + ", checkpoint " + fault;
     Path d = dir.resolve("data-" + fault);
     FaultyStorage fs = new FaultyStorage();
-    DatabaseOptions o = DatabaseOptions.defaults().withDurability(Durability.SYNC)
-        .withCheckpoints(0, 20).withWalSegments(16 * 1024, 0)
-        .withChannels(fs.pages(), fs.wal());
+    DatabaseOptions o = backgroundCheckpoints(fs);
     Run run = new Run();
     String expected = fault == DataFault.FSYNC ? FaultyStorage.EIO : FaultyStorage.ENOSPC;
     long checkpointBefore;

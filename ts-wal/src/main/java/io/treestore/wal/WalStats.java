@@ -9,12 +9,13 @@ package io.treestore.wal;
  *
  * <p>A snapshot: the counters are read one after another while the log may be writing, so
  * they can be off by the group being written. Every value is at least 0 and never decreases
- * between two calls of {@link Wal#stats()} on the same log.
+ * between two calls of {@link Wal#stats()} on the same log. Immutable.
  *
  * @param groups groups written: one per lead, each holding one or more records (records
  *     appended while a group is written form the next group)
  * @param records records written in those groups
- * @param bytes bytes of framed records written, headers and preallocated zeros not counted
+ * @param bytes bytes of record frames written (each frame's header and payload); segment
+ *     headers and preallocated zeros are not counted
  * @param syncs group {@code fsync}s ({@code FileChannel.force(false)}, an fdatasync on Linux)
  *     issued to make groups durable; the syncs of a segment that is sealed or created and of
  *     the directory are not counted. Always 0 in {@link Durability#NONE} mode.

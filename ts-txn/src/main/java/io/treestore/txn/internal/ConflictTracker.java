@@ -221,11 +221,6 @@ public final class ConflictTracker {
    *     if none is active)
    */
   public void prune(long oldestStart) {
-    if (oldestStart >= maxLsn) {
-      lastWrite.clear();
-      size = 0;
-      return;
-    }
     for (Iterator<TreeMap<byte[], Long>> it = lastWrite.values().iterator(); it.hasNext(); ) {
       TreeMap<byte[], Long> m = it.next();
       m.values().removeIf(ts -> {
